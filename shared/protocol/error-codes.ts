@@ -1,0 +1,40 @@
+// One registry of stable error codes. Clients branch on `code`, never on the message text.
+// Every code has a one-line description; docs/PROTOCOL.md lists them and a test checks that
+// each is documented.
+
+export const ErrorCodes = {
+  E_BAD_REQUEST: 'A field of the request is missing, has the wrong type or breaks a limit; `field` names it.',
+  E_MALFORMED: 'The message is not valid JSON or not a JSON object.',
+  E_UNKNOWN_TYPE: 'The message `type` is not one the daemon understands.',
+  E_UNAUTHORIZED: 'The token is missing, wrong or revoked.',
+  E_NOT_AUTHENTICATED: 'A message other than `hello` or `pair` arrived before authentication.',
+  E_VERSION_MISMATCH: 'The client speaks another protocol version.',
+  E_PAIRING_CODE: 'The pairing code is wrong, expired or used up.',
+  E_PAIRING_REMOTE: 'Pairing is only accepted from the same machine.',
+  E_QUEUE_FULL: 'The job queue is full; retry after `retryAfterMs`.',
+  E_JOB_NOT_FOUND: 'No queued or running job has that id (or it belongs to another client).',
+  E_ATTACHMENT: 'A referenced image attachment was not sent, is too large or is not a supported image.',
+  E_IMAGE_INVALID: 'An image could not be decoded (bad magic, truncated, bad CRC or too many pixels).',
+  E_MODEL_NOT_FOUND: 'No installed model has that id.',
+  E_MODEL_LAYOUT: 'A model folder lacks a required part or has an unexpected layout.',
+  E_MODEL_CHECKSUM: 'A model file does not match its recorded sha256.',
+  E_MODEL_BUSY: 'The model is being downloaded or used and cannot be changed now.',
+  E_HUB_UNAUTHORIZED: 'The hub refused the download (gated repo: accept the license or set HF_TOKEN).',
+  E_HUB_NOT_FOUND: 'The hub has no such repo, revision or file.',
+  E_HUB_NETWORK: 'The download failed after retries.',
+  E_DISK_FULL: 'Not enough free disk space.',
+  E_CANCELLED: 'The job or download was cancelled.',
+  E_PIPELINE: 'The pipeline failed while running the job.',
+  E_WORKER_CRASHED: 'The pipeline process died during the job; it was restarted.',
+  E_OUT_OF_MEMORY: 'The job needed more memory than the device has.',
+  E_INTERRUPTED: 'The daemon stopped while the job was running.',
+  E_PRESET_NOT_FOUND: 'No preset has that id.',
+  E_RATE_LIMITED: 'Too many requests from this client.',
+  E_INTERNAL: 'An unexpected error in the daemon; details are in its log.',
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ErrorCodes, value);
+}

@@ -1,0 +1,212 @@
+// Messages the daemon sends to clients as JSON text frames. Images never travel here:
+// they follow as binary frames (see binary-frame.ts) named by job id and index.
+import { z } from 'zod';
+import { GenerateRequest } from './generate-request';
+
+const ReplyTo = z.string().max(64).optional();
+
+export const ServerInfo = z.object({
+  name: z.literal('stipple'),
+  version: z.string(),
+  protocolVersion: z.number().int(),
+  executionProviders: z.array(z.string()),
+  loadedModel: z.string().nullable(),
+  defaultModel: z.string().nullable(),
+  queueLength: z.number().int(),
+});
+export type ServerInfo = z.infer<typeof ServerInfo>;
+
+export const WelcomeMessage = z.object({
+  type: z.literal('welcome'),
+  replyTo: ReplyTo,
+  serverInfo: ServerInfo,
+  clientId: z.string(),
+});
+export const PairedMessage = z.object({
+  type: z.literal('paired'),
+  replyTo: ReplyTo,
+  token: z.string(),
+  tokenId: z.string(),
+});
+export const QueuedMessage = z.object({
+  type: z.literal('queued'),
+  replyTo: ReplyTo,
+  jobId: z.string(),
+  position: z.number().int(),
+});
+export const StartedMessage = z.object({ type: z.literal('started'), jobId: z.string() });
+export const ProgressMessage = z.object({
+  type: z.literal('progress'),
+  jobId: z.string(),
+  /** Index of the image in the batch (0-based). */
+  image: z.number().int(),
+  step: z.number().int(),
+  steps: z.number().int(),
+});
+export const ResultImage = z.object({
+  index: z.number().int(),
+  seed: z.number(),
+  width: z.number().int(),
+  height: z.number().int(),
+  /** Path relative to the daemon's outputs folder. */
+  file: z.string(),
+});
+export const DoneMessage = z.object({
+  type: z.literal('done'),
+  jobId: z.string(),
+  seed: z.number(),
+  /** The request as the pipeline ran it, defaults filled in: sending it again reproduces the images. */
+  params: GenerateRequest,
+  images: z.array(ResultImage),
+  executionProvider: z.string(),
+  infotext: z.string(),
+  notes: z.array(z.string()),
+});
+export const CancelledMessage = z.object({
+  type: z.literal('cancelled'),
+  replyTo: ReplyTo,
+  jobId: z.string(),
+});
+export const ErrorMessage = z.object({
+  type: z.literal('error'),
+  replyTo: ReplyTo,
+  jobId: z.string().optional(),
+  code: z.string(),
+  message: z.string(),
+  field: z.string().optional(),
+  retryAfterMs: z.number().int().optional(),
+});
+
+export const QueueEntry = z.object({
+  jobId: z.string(),
+  position: z.number().int(),
+  state: z.enum(['queued', 'running']),
+  mine: z.boolean(),
+  step: z.number().int().optional(),
+  steps: z.number().int().optional(),
+});
+export const QueueStateMessage = z.object({
+  type: z.literal('queue'),
+  replyTo: ReplyTo,
+  jobs: z.array(QueueEntry),
+  limit: z.number().int(),
+});
+
+export const ModelEntry = z.object({
+  id: z.string(),
+  name: z.string(),
+  family: z.string(),
+  installed: z.boolean(),
+  sizeBytes: z.number().optional(),
+  source: z.string().optional(),
+  kind: z.enum(['checkpoint', 'lora', 'embedding', 'vae', 'clip']).default('checkpoint'),
+  defaults: z
+    .object({
+      width: z.number().int(),
+      height: z.number().int(),
+      sampler: z.string(),
+      steps: z.number().int(),
+      cfg: z.number(),
+    })
+    .partial()
+    .optional(),
+});
+export const ModelsListMessage = z.object({
+  type: z.literal('models'),
+  replyTo: ReplyTo,
+  models: z.array(ModelEntry),
+  loaded: z.string().nullable(),
+  defaultModel: z.string().nullable(),
+});
+export const ModelProgressMessage = z.object({
+  type: z.literal('model_progress'),
+  model: z.string(),
+  phase: z.string(),
+  file: z.string().optional(),
+  bytesDone: z.number(),
+  bytesTotal: z.number(),
+  rateBytesPerSec: z.number(),
+  etaSec: z.number().nullable(),
+});
+export const ModelDoneMessage = z.object({
+  type: z.literal('model_done'),
+  replyTo: ReplyTo,
+  model: z.string(),
+  status: z.enum(['installed', 'removed', 'cancelled']),
+});
+
+export const HistoryEntry = z.object({
+  jobId: z.string(),
+  createdAt: z.string(),
+  status: z.enum(['done', 'error', 'cancelled', 'interrupted']),
+  params: GenerateRequest.optional(),
+  images: z.array(ResultImage),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  client: z.string().optional(),
+});
+export const HistoryListMessage = z.object({
+  type: z.literal('history'),
+  replyTo: ReplyTo,
+  entries: z.array(HistoryEntry),
+});
+
+export const PresetEntry = z.object({
+  id: z.string(),
+  name: z.string(),
+  prompt: z.string(),
+  negativePrompt: z.string(),
+  source: z.enum(['builtin', 'user']),
+  recommended: z.record(z.string(), z.unknown()).optional(),
+});
+export const PresetsListMessage = z.object({
+  type: z.literal('presets'),
+  replyTo: ReplyTo,
+  presets: z.array(PresetEntry),
+});
+
+export const TokensMessage = z.object({
+  type: z.literal('tokens'),
+  replyTo: ReplyTo,
+  /** Token count of each 75-token chunk (A1111 chunking). */
+  chunks: z.array(z.object({ tokens: z.number().int(), ids: z.array(z.number().int()) })),
+  total: z.number().int(),
+});
+export const TokenInfo = z.object({
+  tokenId: z.string(),
+  client: z.string(),
+  createdAt: z.string(),
+  primary: z.boolean(),
+});
+export const TokensListReply = z.object({
+  type: z.literal('tokens_list'),
+  replyTo: ReplyTo,
+  tokens: z.array(TokenInfo),
+});
+export const TokenRevokedMessage = z.object({
+  type: z.literal('token_revoked'),
+  replyTo: ReplyTo,
+  tokenId: z.string(),
+});
+
+export const ServerMessage = z.discriminatedUnion('type', [
+  WelcomeMessage,
+  PairedMessage,
+  QueuedMessage,
+  StartedMessage,
+  ProgressMessage,
+  DoneMessage,
+  CancelledMessage,
+  ErrorMessage,
+  QueueStateMessage,
+  ModelsListMessage,
+  ModelProgressMessage,
+  ModelDoneMessage,
+  HistoryListMessage,
+  PresetsListMessage,
+  TokensMessage,
+  TokensListReply,
+  TokenRevokedMessage,
+]);
+export type ServerMessage = z.infer<typeof ServerMessage>;
+export type ServerMessageType = ServerMessage['type'];
+export const SERVER_MESSAGE_TYPES = ServerMessage.options.map((o) => o.shape.type.value);
