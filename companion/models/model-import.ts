@@ -1,0 +1,107 @@
+// `stipple models import <folder>`: checks that a local folder is a diffusers ONNX pipeline,
+// then copies it into the store (or records a link to it), hashing every file for the
+// manifest. Copies build in staging like downloads, so a failed import leaves nothing listed.
+import { copyFile, lstat, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { hashFile } from './file-hash.js';
+import { ModelError } from './model-errors.js';
+import { assertModelLayout } from './model-layout.js';
+import { assertModelId } from './model-ref.js';
+import { MANIFEST_FILE, type ManifestFile, type ModelManifest, type ModelStore } from './model-store.js';
+
+/** Relative POSIX paths of the regular files under `root` (symlinks are not followed). */
+async function walkFiles(root: string, rel = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(path.join(root, rel), { withFileTypes: true })) {
+    const child = rel ? `${rel}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...(await walkFiles(root, child)));
+    else if (entry.isFile() && !entry.name.endsWith('.incomplete') && child !== MANIFEST_FILE)
+      out.push(child);
+  }
+  return out.sort();
+}
+
+/** Best-effort family from model_index.json and the UNet config (9 input channels = inpainting). */
+async function detectFamily(dir: string): Promise<string | undefined> {
+  try {
+    const index = JSON.parse(await readFile(path.join(dir, 'model_index.json'), 'utf8')) as {
+      _class_name?: string;
+    };
+    if (index._class_name?.includes('XL')) return 'sdxl';
+    const unet = JSON.parse(
+      await readFile(path.join(dir, 'unet', 'config.json'), 'utf8').catch(() => '{}'),
+    ) as {
+      in_channels?: number;
+    };
+    return unet.in_channels === 9 ? 'sd15-inpaint' : 'sd15';
+  } catch {
+    return undefined;
+  }
+}
+
+function defaultIdFor(folder: string): string {
+  const base = path
+    .basename(folder)
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '');
+  return base || 'imported-model';
+}
+
+export async function importModelFolder(
+  store: ModelStore,
+  folder: string,
+  options: { mode: 'copy' | 'link'; id?: string },
+): Promise<ModelManifest> {
+  const src = path.resolve(folder);
+  const info = await stat(src).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new ModelError('E_BAD_MODEL_LAYOUT', `"${folder}" is not a folder`, { field: 'folder' });
+  }
+  await assertModelLayout(src, { kind: 'pipeline' });
+  const id = assertModelId(options.id ?? defaultIdFor(src), 'id');
+  if (await store.readManifest(id)) {
+    throw new ModelError(
+      'E_BAD_MODEL_REF',
+      `a model "${id}" is already installed: pass another id or remove it first`,
+      { field: 'id' },
+    );
+  }
+  await store.ensureRoot();
+  const staging = store.stagingDir(id);
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  try {
+    const files: ManifestFile[] = [];
+    for (const rel of await walkFiles(src)) {
+      const from = path.join(src, ...rel.split('/'));
+      if ((await lstat(from)).isSymbolicLink()) continue;
+      let hashed = from;
+      if (options.mode === 'copy') {
+        const to = path.join(staging, ...rel.split('/'));
+        await mkdir(path.dirname(to), { recursive: true });
+        await copyFile(from, to);
+        hashed = to;
+      }
+      const digest = await hashFile(hashed);
+      files.push({ path: rel, sizeBytes: digest.sizeBytes, sha256: digest.sha256 });
+    }
+    const manifest: ModelManifest = {
+      schemaVersion: 1,
+      id,
+      name: path.basename(src),
+      kind: 'pipeline',
+      source: { kind: 'import', path: src, mode: options.mode },
+      files,
+      totalBytes: files.reduce((s, f) => s + f.sizeBytes, 0),
+      installedAt: new Date().toISOString(),
+    };
+    const family = await detectFamily(src);
+    if (family) manifest.family = family;
+    if (options.mode === 'link') manifest.linkedDir = src;
+    await store.install(staging, manifest);
+    return manifest;
+  } catch (err) {
+    await rm(staging, { recursive: true, force: true });
+    throw err;
+  }
+}

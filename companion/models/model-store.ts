@@ -1,0 +1,152 @@
+// The on-disk store: `<home>/models/<id>/` holds one model and its `stipple-manifest.json`.
+// A folder without a manifest does not exist as far as `list()` is concerned, downloads
+// build in `<home>/models/.staging/<id>/` and become visible by one directory rename, and
+// removal renames into `.trash/` before deleting, so a crash never leaves a half-model listed.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { ModelError } from './model-errors.js';
+import { assertModelId } from './model-ref.js';
+
+export const MANIFEST_FILE = 'stipple-manifest.json';
+const STAGING_DIR = '.staging';
+const TRASH_DIR = '.trash';
+
+const manifestFileSchema = z.object({
+  path: z.string(),
+  sizeBytes: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+const sourceSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('hub'),
+    endpoint: z.string(),
+    repo: z.string(),
+    revision: z.string(),
+    commit: z.string(),
+  }),
+  z.object({ kind: z.literal('import'), path: z.string(), mode: z.enum(['copy', 'link']) }),
+]);
+
+export const manifestSchema = z.object({
+  schemaVersion: z.literal(1),
+  id: z.string(),
+  name: z.string().optional(),
+  catalogId: z.string().optional(),
+  kind: z.enum(['pipeline', 'vae-approx', 'interrogator']),
+  family: z.string().optional(),
+  source: sourceSchema,
+  /** For `link` imports: the folder the files live in; otherwise absent (files are beside the manifest). */
+  linkedDir: z.string().optional(),
+  files: z.array(manifestFileSchema),
+  totalBytes: z.number().int().nonnegative(),
+  installedAt: z.string(),
+});
+
+export type ModelManifest = z.infer<typeof manifestSchema>;
+export type ManifestFile = z.infer<typeof manifestFileSchema>;
+
+/** Writes a file by tmp + rename so readers see the old or the new content, never half. */
+export async function writeFileAtomic(file: string, data: string): Promise<void> {
+  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(tmp, data);
+  await rename(tmp, file);
+}
+
+export class ModelStore {
+  readonly root: string;
+
+  constructor(home: string) {
+    this.root = path.join(home, 'models');
+  }
+
+  modelDir(id: string): string {
+    return path.join(this.root, assertModelId(id));
+  }
+
+  stagingDir(id: string): string {
+    return path.join(this.root, STAGING_DIR, assertModelId(id));
+  }
+
+  async ensureRoot(): Promise<void> {
+    await mkdir(path.join(this.root, STAGING_DIR), { recursive: true });
+  }
+
+  async readManifest(id: string): Promise<ModelManifest | null> {
+    return readManifestIn(this.modelDir(id));
+  }
+
+  /** Installed models (those with a valid manifest), sorted by id. */
+  async list(): Promise<ModelManifest[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.root);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const out: ModelManifest[] = [];
+    for (const name of names.sort()) {
+      if (name.startsWith('.')) continue;
+      const manifest = await readManifestIn(path.join(this.root, name));
+      if (manifest && manifest.id === name) out.push(manifest);
+    }
+    return out;
+  }
+
+  /**
+   * Writes the manifest into a fully verified staging folder, then makes the model visible
+   * with one rename (replacing an older install, which goes to the trash first).
+   */
+  async install(staging: string, manifest: ModelManifest): Promise<void> {
+    await writeFileAtomic(path.join(staging, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    const dest = this.modelDir(manifest.id);
+    await this.moveToTrash(dest);
+    await rename(staging, dest);
+    await this.emptyTrash();
+  }
+
+  /** Removes an installed model and its staging leftovers; E_MODEL_NOT_FOUND if neither exists. */
+  async remove(id: string): Promise<void> {
+    const hadModel = await this.moveToTrash(this.modelDir(id));
+    const hadStaging = await this.moveToTrash(this.stagingDir(id));
+    await this.emptyTrash();
+    if (!hadModel && !hadStaging) {
+      throw new ModelError('E_MODEL_NOT_FOUND', `no installed model "${id}"`, { field: 'id' });
+    }
+  }
+
+  private async moveToTrash(dir: string): Promise<boolean> {
+    const trash = path.join(this.root, TRASH_DIR);
+    await mkdir(trash, { recursive: true });
+    try {
+      await rename(dir, path.join(trash, `${path.basename(dir)}-${randomBytes(4).toString('hex')}`));
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
+  }
+
+  private async emptyTrash(): Promise<void> {
+    await rm(path.join(this.root, TRASH_DIR), { recursive: true, force: true });
+  }
+}
+
+/** Reads and validates `<dir>/stipple-manifest.json`; null when absent or invalid. */
+export async function readManifestIn(dir: string): Promise<ModelManifest | null> {
+  let text: string;
+  try {
+    text = await readFile(path.join(dir, MANIFEST_FILE), 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    const parsed = manifestSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
