@@ -86,10 +86,10 @@ export function hubHttpError(
       });
     }
     if (hfCode === 'EntryNotFound' || (ctx.filePath && hfCode !== 'RevisionNotFound')) {
-      return new ModelError('E_HUB_FILE_NOT_FOUND', `file ${where} not found (HTTP 404)`, { field: 'path' });
+      return new ModelError('E_HUB_NOT_FOUND', `file ${where} not found (HTTP 404)`, { field: 'path' });
     }
     return new ModelError(
-      'E_HUB_REVISION_NOT_FOUND',
+      'E_HUB_NOT_FOUND',
       `revision "${ctx.revision}" of "${ctx.repo}" not found on ${cfg.endpoint} (check the repo name and revision)`,
       { field: 'revision' },
     );
@@ -97,7 +97,7 @@ export function hubHttpError(
   if (status >= 500 || status === 429 || status === 408) {
     return new TransientError(`HTTP ${status} for ${where}`);
   }
-  return new ModelError('E_HUB_UNAVAILABLE', `unexpected HTTP ${status} for ${where}`);
+  return new ModelError('E_HUB_NETWORK', `unexpected HTTP ${status} for ${where}`);
 }
 
 export interface HubResponse {

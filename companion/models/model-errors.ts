@@ -1,21 +1,23 @@
-// Stable error codes for model management. Clients branch on `code`, never on `message`;
-// the lead merges these into the protocol's error registry.
+// Stable error codes for model management. Clients branch on `code`, never on `message`.
+// All but E_HUB_BAD_LISTING already exist in shared/protocol/error-codes.ts; the field
+// (`repo`, `revision`, `path`, `id`, `ref`, `disk`) says which input was at fault.
 
 export const MODEL_ERROR_CODES = {
-  E_MODEL_NOT_FOUND: 'no installed model (or folder) by that id',
-  E_MODEL_UNKNOWN: 'the reference is neither a catalog id nor an `owner/name[@revision]` hub repo',
-  E_BAD_MODEL_REF: 'malformed model id or repo reference',
-  E_BAD_MODEL_LAYOUT: 'the folder is not a diffusers ONNX pipeline (a required part is missing)',
+  E_BAD_REQUEST: 'malformed model id, repo reference or revision; `field` names it',
+  E_MODEL_NOT_FOUND:
+    'no installed model by that id, or a pull reference that is neither a catalog id nor a repo',
+  E_MODEL_LAYOUT:
+    'the folder (or repo file list) is not a diffusers ONNX pipeline; `field` names the missing part',
+  E_MODEL_CHECKSUM:
+    'a file does not match its sha256 / git oid (after repeated downloads, or on verify/load)',
+  E_MODEL_BUSY: 'the model is being downloaded and cannot be changed now',
   E_HUB_UNAUTHORIZED: 'the hub answered 401/403: gated or private repo, accept the license or set HF_TOKEN',
-  E_HUB_NOT_FOUND: 'the hub has no such repo',
-  E_HUB_REVISION_NOT_FOUND: 'the repo has no such revision',
-  E_HUB_FILE_NOT_FOUND: 'a file listed for download is missing at that revision',
-  E_HUB_UNAVAILABLE: 'the hub or storage host kept failing after retries',
-  E_HUB_BAD_LISTING: 'the hub listing was malformed or named a path outside the model folder',
-  E_CHECKSUM: 'a file did not match its sha256 / git oid after repeated downloads',
+  E_HUB_NOT_FOUND:
+    'the hub has no such repo (`field` repo), revision (`field` revision) or file (`field` path)',
+  E_HUB_NETWORK: 'the hub or storage host kept failing (5xx, dropped connections) after retries',
+  E_HUB_BAD_LISTING: 'the hub listing was malformed or named a path outside the model folder (new code)',
   E_DISK_FULL: 'not enough free disk space (or size budget) for the download',
-  E_CANCELLED: 'the operation was cancelled',
-  E_MODEL_BUSY: 'the model is being downloaded; cancel it first',
+  E_CANCELLED: 'the download or import was cancelled',
 } as const;
 
 export type ModelErrorCode = keyof typeof MODEL_ERROR_CODES;

@@ -55,13 +55,13 @@ export async function importModelFolder(
   const src = path.resolve(folder);
   const info = await stat(src).catch(() => undefined);
   if (!info?.isDirectory()) {
-    throw new ModelError('E_BAD_MODEL_LAYOUT', `"${folder}" is not a folder`, { field: 'folder' });
+    throw new ModelError('E_MODEL_LAYOUT', `"${folder}" is not a folder`, { field: 'folder' });
   }
   await assertModelLayout(src, { kind: 'pipeline' });
   const id = assertModelId(options.id ?? defaultIdFor(src), 'id');
   if (await store.readManifest(id)) {
     throw new ModelError(
-      'E_BAD_MODEL_REF',
+      'E_BAD_REQUEST',
       `a model "${id}" is already installed: pass another id or remove it first`,
       { field: 'id' },
     );

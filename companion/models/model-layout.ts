@@ -42,7 +42,7 @@ export function missingParts(paths: Iterable<string>, spec: LayoutSpec, dualEnco
 export function layoutError(where: string, missing: readonly string[]): ModelError {
   const first = missing[0];
   return new ModelError(
-    'E_BAD_MODEL_LAYOUT',
+    'E_MODEL_LAYOUT',
     `${where} is not a diffusers ONNX model: missing ${missing.map((m) => `"${m}"`).join(', ')} ` +
       '(expected model_index.json, scheduler/, text_encoder/, tokenizer/, unet/model.onnx, vae_decoder/)',
     { field: first },
@@ -71,7 +71,7 @@ async function declaresDualEncoder(dir: string): Promise<boolean> {
   }
 }
 
-/** Throws E_BAD_MODEL_LAYOUT naming what is missing from `dir`. */
+/** Throws E_MODEL_LAYOUT naming what is missing from `dir`. */
 export async function assertModelLayout(dir: string, spec: LayoutSpec): Promise<void> {
   const dual = spec.kind === 'pipeline' ? await declaresDualEncoder(dir) : false;
   const required = spec.kind === 'pipeline' ? requiredPipelineParts(dual) : [...(spec.requiredFiles ?? [])];

@@ -114,7 +114,7 @@ export class ModelManager {
     assertModelId(ref, 'ref');
     const known = this.catalogEntries.map((e) => e.id).join(', ');
     throw new ModelError(
-      'E_MODEL_UNKNOWN',
+      'E_MODEL_NOT_FOUND',
       `unknown model "${ref}": not in the catalog (${known}) and not an "owner/name[@revision]" hub repo`,
       { field: 'ref' },
     );
@@ -124,37 +124,54 @@ export class ModelManager {
    * Downloads and installs a model. A second pull of the same id while one runs joins it:
    * one download, both callers get its progress and its result.
    */
-  async pull(ref: string, options: PullOptions = {}): Promise<ModelManifest> {
-    const plan = this.planPull(ref);
+  pull(ref: string, options: PullOptions = {}): Promise<ModelManifest> {
+    let plan: PullPlan;
+    try {
+      plan = this.planPull(ref);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    // Registered synchronously, before any await, so a second caller always finds it.
     const running = this.active.get(plan.id);
     if (running) return this.join(running, options);
-    if (!options.force) {
-      const installed = await this.store.readManifest(plan.id);
-      if (installed) return installed;
-    }
     const controller = new AbortController();
     const listeners = new Set<PullProgressListener>();
     const emit = (event: PullProgress) => {
       for (const l of listeners) l(event);
     };
-    const promise = runPull(plan, {
+    const promise = this.installedOrPull(plan, options.force === true, controller.signal, emit).finally(
+      () => {
+        this.active.delete(plan.id);
+      },
+    );
+    // The shared promise may reject with nobody waiting (all callers detached): mark it handled.
+    promise.catch(() => {});
+    const pull: ActivePull = { controller, listeners, waiters: 0, promise };
+    this.active.set(plan.id, pull);
+    return this.join(pull, options);
+  }
+
+  private async installedOrPull(
+    plan: PullPlan,
+    force: boolean,
+    signal: AbortSignal,
+    onProgress: PullProgressListener,
+  ): Promise<ModelManifest> {
+    if (!force) {
+      const installed = await this.store.readManifest(plan.id);
+      if (installed) return installed;
+    }
+    return runPull(plan, {
       store: this.store,
       hub: this.opts.hub,
       logger: this.opts.logger.child({ model: plan.id }),
       retry: this.opts.retry ?? DEFAULT_RETRY_POLICY,
       concurrency: this.opts.concurrency ?? 4,
       freeBytes: (dir) => this.freeBytes(dir),
-      signal: controller.signal,
-      onProgress: emit,
+      signal,
+      onProgress,
       progressIntervalMs: this.opts.progressIntervalMs,
-    }).finally(() => {
-      this.active.delete(plan.id);
     });
-    // The shared promise may reject with nobody waiting (all callers detached): mark it handled.
-    promise.catch(() => {});
-    const pull: ActivePull = { controller, listeners, waiters: 0, promise };
-    this.active.set(plan.id, pull);
-    return this.join(pull, options);
   }
 
   private join(pull: ActivePull, options: PullOptions): Promise<ModelManifest> {
@@ -253,7 +270,7 @@ export class ModelManager {
       if (!report.ok) {
         const p = report.problems[0];
         throw new ModelError(
-          'E_CHECKSUM',
+          'E_MODEL_CHECKSUM',
           `model "${id}" is damaged: "${p.path}" is ${p.problem}; run \`stipple models verify ${id}\` or pull it again`,
           { field: 'model' },
         );

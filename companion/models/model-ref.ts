@@ -16,11 +16,11 @@ export interface RepoRef {
   revision: string;
 }
 
-/** Throws E_BAD_MODEL_REF unless `id` is a safe single-segment model id. */
+/** Throws E_BAD_REQUEST unless `id` is a safe single-segment model id. */
 export function assertModelId(id: string, field = 'id'): string {
   if (/^[A-Za-z]:/.test(id) || id.startsWith('\\\\') || id.startsWith('//')) {
     throw new ModelError(
-      'E_BAD_MODEL_REF',
+      'E_BAD_REQUEST',
       `\`${field}\` must be a model id, got a drive or UNC path "${id}"`,
       {
         field,
@@ -29,14 +29,14 @@ export function assertModelId(id: string, field = 'id'): string {
   }
   if (id.includes('/') || id.includes('\\') || id.includes('..')) {
     throw new ModelError(
-      'E_BAD_MODEL_REF',
+      'E_BAD_REQUEST',
       `\`${field}\` must be a model id without path separators or "..", got "${id}"`,
       { field },
     );
   }
   if (!MODEL_ID_RE.test(id)) {
     throw new ModelError(
-      'E_BAD_MODEL_REF',
+      'E_BAD_REQUEST',
       `\`${field}\` must match ${MODEL_ID_RE.source} (letters, digits, ".", "_", "-"), got "${id}"`,
       { field },
     );
@@ -48,7 +48,7 @@ export function looksLikeRepoRef(ref: string): boolean {
   return ref.includes('/');
 }
 
-/** Parses `owner/name[@revision]`; throws E_BAD_MODEL_REF naming the rule that failed. */
+/** Parses `owner/name[@revision]`; throws E_BAD_REQUEST naming the rule that failed. */
 export function parseRepoRef(ref: string, field = 'ref'): RepoRef {
   const at = ref.indexOf('@');
   const repo = at === -1 ? ref : ref.slice(0, at);
@@ -56,7 +56,7 @@ export function parseRepoRef(ref: string, field = 'ref'): RepoRef {
   const parts = repo.split('/');
   if (parts.length !== 2 || !parts.every((p) => REPO_PART_RE.test(p) && !p.includes('..'))) {
     throw new ModelError(
-      'E_BAD_MODEL_REF',
+      'E_BAD_REQUEST',
       `\`${field}\` must look like "owner/name[@revision]", got "${ref}"`,
       {
         field,
@@ -65,7 +65,7 @@ export function parseRepoRef(ref: string, field = 'ref'): RepoRef {
   }
   if (!REVISION_RE.test(revision) || revision.split('/').some((s) => s === '' || s === '.' || s === '..')) {
     throw new ModelError(
-      'E_BAD_MODEL_REF',
+      'E_BAD_REQUEST',
       `revision in \`${field}\` is not a valid git ref, got "${revision}"`,
       {
         field,

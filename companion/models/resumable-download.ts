@@ -34,7 +34,7 @@ export interface DownloadOptions {
   signal?: AbortSignal;
   /** Bytes now on disk changed by `delta` (negative when a partial file is discarded). */
   onBytes?: (delta: number) => void;
-  /** How many times a complete file may fail its hash before E_CHECKSUM. */
+  /** How many times a complete file may fail its hash before E_MODEL_CHECKSUM. */
   maxHashFailures?: number;
 }
 
@@ -145,7 +145,7 @@ export async function downloadFile(target: DownloadTarget, opts: DownloadOptions
         failures++;
         if (failures >= opts.retry.maxFailures) {
           throw new ModelError(
-            'E_HUB_UNAVAILABLE',
+            'E_HUB_NETWORK',
             `gave up on "${target.path}" after ${failures} failed attempts: ${e.message}`,
             { cause: e, field: 'path' },
           );
@@ -159,7 +159,7 @@ export async function downloadFile(target: DownloadTarget, opts: DownloadOptions
         // Body ended early (truncated): keep the bytes, resume with Range.
         failures++;
         if (failures >= opts.retry.maxFailures) {
-          throw new ModelError('E_HUB_UNAVAILABLE', `"${target.path}" keeps arriving truncated`, {
+          throw new ModelError('E_HUB_NETWORK', `"${target.path}" keeps arriving truncated`, {
             field: 'path',
           });
         }
@@ -183,7 +183,7 @@ export async function downloadFile(target: DownloadTarget, opts: DownloadOptions
     await removeFile(partial);
     if (hashFailures >= maxHashFailures) {
       throw new ModelError(
-        'E_CHECKSUM',
+        'E_MODEL_CHECKSUM',
         `"${target.path}" from ${target.repo}@${target.revision} failed its hash check ${hashFailures} times ` +
           `(expected ${target.sha256 ?? target.gitOid}, got sha256 ${digest.sha256})`,
         { field: 'path' },

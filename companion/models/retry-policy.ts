@@ -76,7 +76,7 @@ export async function withRetries<T>(
       if (e instanceof ModelError) throw e;
       failures++;
       if (failures >= policy.maxFailures) {
-        throw new ModelError('E_HUB_UNAVAILABLE', `gave up after ${failures} attempts: ${e.message}`, {
+        throw new ModelError('E_HUB_NETWORK', `gave up after ${failures} attempts: ${e.message}`, {
           cause: e,
         });
       }
