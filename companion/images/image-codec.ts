@@ -174,3 +174,21 @@ export async function encodePng(img: RgbImage, parameters?: string): Promise<Uin
   const png = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
   return parameters === undefined ? png : withTextChunk(png, 'parameters', parameters);
 }
+
+/** Extends the canvas by margins, filling them by repeating the edge pixels (the outpaint starting point). */
+export async function extendImage(
+  img: RgbImage,
+  m: { left: number; right: number; top: number; bottom: number },
+): Promise<RgbImage> {
+  const out = await sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), {
+    raw: { width: img.width, height: img.height, channels: 3 },
+  })
+    .extend({ ...m, extendWith: 'copy' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return {
+    width: out.info.width,
+    height: out.info.height,
+    data: new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.length),
+  };
+}

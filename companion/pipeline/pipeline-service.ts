@@ -1,0 +1,310 @@
+// The pipeline as the worker process and the CLI use it: validate, load (one model at a time, sessions
+// reused across jobs), prepare images per mode (resize, mask blur, "only masked" crop, outpaint canvas),
+// generate each image of the batch with its own seed, and return PNGs with A1111 metadata.
+// Must not know about sockets or queues; progress goes out through the hooks.
+import { createHash, randomInt } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import type { Logger } from 'pino';
+import { SAMPLER_LABELS } from '../../shared/protocol/samplers.js';
+import {
+  blurGray,
+  decodeGray,
+  decodeRgb,
+  encodePng,
+  extendImage,
+  type GrayImage,
+  type RgbImage,
+  resizeImage,
+} from '../images/image-codec.js';
+import { formatInfotext } from '../images/infotext.js';
+import { latentPreview, type PreviewImage } from './denoise/latent-preview.js';
+import { generateImages } from './generate-images.js';
+import { type GenerateInput, validateGenerateInput } from './generate-input.js';
+import { type LoadedModel, loadModel, type ModelInfo, modelInfo } from './model/loaded-model.js';
+import { grayToMask, rgbToTensor, tensorToRgb } from './modes/image-tensors.js';
+import {
+  type Box,
+  crop,
+  cropRegion,
+  maskBounds,
+  outpaintMask,
+  pasteWithMask,
+} from './modes/mask-geometry.js';
+import { PipelineError } from './pipeline-errors.js';
+import { availableProviders, createOrtEngine } from './runtime/ort-engine.js';
+import type { PromptScheduler } from './text/prompt-source.js';
+import { promptSource } from './text/prompt-source.js';
+
+export type { GenerateInput } from './generate-input.js';
+export { validateGenerateInput } from './generate-input.js';
+
+export interface GenerateHooks {
+  onStep(info: { image: number; step: number; steps: number; preview?: PreviewImage }): void;
+  isCancelled(): boolean;
+}
+
+export interface GeneratedImage {
+  /** PNG with the A1111 `parameters` chunk. */
+  png: Uint8Array;
+  seed: number;
+  width: number;
+  height: number;
+  infotext: string;
+}
+
+export interface GenerateOutput {
+  images: GeneratedImage[];
+  executionProvider: string;
+  timings: {
+    loadMs: number;
+    totalMs: number;
+    textMs: number;
+    encodeMs: number;
+    denoiseMs: number;
+    decodeMs: number;
+    ortRunMs: number;
+  };
+  notes: string[];
+}
+
+export interface PipelineService {
+  generate(input: GenerateInput, hooks: GenerateHooks): Promise<GenerateOutput>;
+  load(modelDir: string, name?: string): Promise<ModelInfo>;
+  unload(): Promise<void>;
+  info(): { executionProviders: string[]; loadedModel?: string; executionProvider?: string };
+}
+
+export interface PipelineServiceOptions {
+  logger: Logger;
+  preferredProviders?: string[];
+  /** A1111 prompt editing/alternation schedule (shared/prompt); without it prompts are static. */
+  promptScheduler?: PromptScheduler;
+}
+
+async function sha256Prefix(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex').slice(0, 10);
+}
+
+interface PreparedImages {
+  init?: RgbImage;
+  /** Mask at generation size, binary-ish before blur (white = repaint). */
+  mask?: GrayImage;
+  /** Where the result goes back into the original picture (only masked / full image). */
+  paste?: { base: RgbImage; box: Box; feather: GrayImage };
+}
+
+async function prepareImages(input: GenerateInput): Promise<PreparedImages> {
+  if (input.mode === 'txt2img' || !input.initImage) return {};
+  let init = await decodeRgb(input.initImage, 'initImage');
+  let mask: GrayImage | undefined;
+  if (input.mode === 'outpaint' && input.outpaint) {
+    const m = input.outpaint;
+    init = await extendImage(init, m);
+    mask = { width: init.width, height: init.height, data: outpaintMask(init.width, init.height, m) };
+  } else if (input.mask) {
+    mask = await decodeGray(input.mask, 'mask');
+    if (mask.width !== init.width || mask.height !== init.height) {
+      throw new PipelineError(
+        'E_BAD_REQUEST',
+        `\`mask\` must have the image's size ${init.width}x${init.height}, got ${mask.width}x${mask.height}`,
+        { field: 'mask' },
+      );
+    }
+  }
+  if (input.mode === 'img2img' || !mask) {
+    return { init: await resizeImage(init, input.width, input.height, input.resizeMode) };
+  }
+  const blurred = await blurGray(mask, input.maskBlur);
+  if (input.onlyMasked) {
+    const bounds = maskBounds(mask.data, mask.width, mask.height);
+    if (bounds) {
+      const box = cropRegion(
+        bounds,
+        input.onlyMaskedPadding,
+        init.width,
+        init.height,
+        input.width,
+        input.height,
+      );
+      const cropInit = { width: box.w, height: box.h, data: crop(init.data, init.width, 3, box) };
+      const cropMask = { width: box.w, height: box.h, data: crop(blurred.data, init.width, 1, box) };
+      return {
+        init: await resizeImage(cropInit, input.width, input.height, 'exact'),
+        mask: await resizeImage(cropMask, input.width, input.height, 'exact'),
+        paste: { base: init, box, feather: cropMask },
+      };
+    }
+  }
+  return {
+    init: await resizeImage(init, input.width, input.height, input.resizeMode),
+    mask: await resizeImage(blurred, input.width, input.height, input.resizeMode),
+  };
+}
+
+export function createPipelineService(opts: PipelineServiceOptions): PipelineService {
+  const log = opts.logger;
+  let current: { model: LoadedModel; hash: Promise<string> } | undefined;
+
+  async function ensureLoaded(
+    dir: string,
+    name?: string,
+  ): Promise<{ model: LoadedModel; hash: Promise<string> }> {
+    if (current && current.model.layout.dir === dir) return current;
+    if (current) {
+      await current.model.engine.release();
+      current = undefined;
+    }
+    const model = await loadModel(
+      dir,
+      (files) =>
+        createOrtEngine({
+          files,
+          logger: log,
+          ...(opts.preferredProviders ? { providers: opts.preferredProviders } : {}),
+        }),
+      { logger: log, ...(name ? { name } : {}) },
+    );
+    const unet = model.layout.files.unet!;
+    const hash = sha256Prefix(unet).catch(() => '');
+    current = { model, hash };
+    return current;
+  }
+
+  async function generate(input: GenerateInput, hooks: GenerateHooks): Promise<GenerateOutput> {
+    const t0 = performance.now();
+    const errors = validateGenerateInput(input);
+    if (errors.length)
+      throw new PipelineError('E_BAD_REQUEST', errors[0].message, { field: errors[0].field });
+    const prepared = await prepareImages(input);
+    const loadStart = performance.now();
+    const { model, hash } = await ensureLoaded(input.modelDir, input.modelName);
+    const loadMs = performance.now() - loadStart;
+    const f = model.layout.vaeScaleFactor;
+    if (input.latents) {
+      const [, , lh, lw] = input.latents.shape;
+      if (input.latents.shape[0] !== 1 || lh * f !== input.height || lw * f !== input.width) {
+        throw new PipelineError(
+          'E_BAD_REQUEST',
+          `\`latents\` must have shape [1,4,${input.height / f},${input.width / f}] for ${input.width}x${input.height}, got [${input.latents.shape}]`,
+          { field: 'latents' },
+        );
+      }
+    }
+    if (input.mode !== 'txt2img' && !model.layout.files.vae_encoder) {
+      throw new PipelineError(
+        'E_MODEL_LAYOUT',
+        `model ${model.layout.name} has no vae_encoder/model.onnx, needed for ${input.mode}`,
+        {
+          field: 'model',
+        },
+      );
+    }
+    const seed0 = input.seed === -1 ? randomInt(0, 2 ** 32 - input.batch) : input.seed;
+    const ortBefore = model.engine.stats().runMs;
+    const notes: string[] = [];
+    const timings = { loadMs, totalMs: 0, textMs: 0, encodeMs: 0, denoiseMs: 0, decodeMs: 0, ortRunMs: 0 };
+    const images: GeneratedImage[] = [];
+    const prompt = promptSource(input.prompt, input.negativePrompt, opts.promptScheduler);
+    const mode = input.mode === 'outpaint' ? 'inpaint' : input.mode;
+    const previewEvery = input.previewEvery ?? 1;
+    for (let i = 0; i < input.batch; i++) {
+      const seed = seed0 + i;
+      const result = await generateImages(model, {
+        mode,
+        prompt,
+        sampler: input.sampler,
+        steps: input.steps,
+        cfg: input.cfg,
+        width: input.width,
+        height: input.height,
+        strength: input.strength,
+        seed,
+        batchSize: 1,
+        ...(prepared.init ? { initImage: rgbToTensor(prepared.init.data, input.width, input.height) } : {}),
+        ...(prepared.mask ? { mask: grayToMask(prepared.mask.data, false) } : {}),
+        ...(input.latents ? { latents: input.latents.data } : {}),
+        ...(input.schedulerOverrides ? { schedulerOverrides: input.schedulerOverrides } : {}),
+        vaeTileLatent: 128,
+        isCancelled: () => hooks.isCancelled(),
+        onStep: (e) => {
+          const want = previewEvery > 0 && ((e.step + 1) % previewEvery === 0 || e.step + 1 === e.steps);
+          const preview = want
+            ? latentPreview(
+                e.denoised ?? e.latents,
+                [1, 4, input.height / f, input.width / f],
+                0,
+                model.contract.family,
+              )
+            : undefined;
+          hooks.onStep({ image: i, step: e.step + 1, steps: e.steps, ...(preview ? { preview } : {}) });
+        },
+      });
+      for (const n of result.notes) if (!notes.includes(n)) notes.push(n);
+      timings.textMs += result.timings.textMs;
+      timings.encodeMs += result.timings.encodeMs;
+      timings.denoiseMs += result.timings.denoiseMs;
+      timings.decodeMs += result.timings.decodeMs;
+      let out: RgbImage = {
+        width: input.width,
+        height: input.height,
+        data: tensorToRgb(result.images, input.width, input.height),
+      };
+      if (prepared.paste) {
+        const { base, box, feather } = prepared.paste;
+        const patch = await resizeImage(out, box.w, box.h, 'exact');
+        out = {
+          width: base.width,
+          height: base.height,
+          data: pasteWithMask(base.data, base.width, patch.data, feather.data, box),
+        };
+      }
+      const infotext = formatInfotext({
+        prompt: input.prompt,
+        negativePrompt: input.negativePrompt,
+        steps: input.steps,
+        sampler: SAMPLER_LABELS[input.sampler],
+        cfg: input.cfg,
+        seed,
+        width: out.width,
+        height: out.height,
+        modelHash: await hash,
+        model: input.modelName,
+        ...(mode !== 'txt2img' ? { denoisingStrength: input.strength } : {}),
+      });
+      images.push({
+        png: await encodePng(out, infotext),
+        seed,
+        width: out.width,
+        height: out.height,
+        infotext,
+      });
+    }
+    timings.ortRunMs = model.engine.stats().runMs - ortBefore;
+    timings.totalMs = performance.now() - t0;
+    return { images, executionProvider: model.engine.executionProvider, timings, notes };
+  }
+
+  return {
+    generate,
+    async load(dir, name) {
+      return modelInfo((await ensureLoaded(dir, name)).model);
+    },
+    async unload() {
+      if (current) await current.model.engine.release();
+      current = undefined;
+    },
+    info() {
+      return {
+        executionProviders: availableProviders(),
+        ...(current
+          ? {
+              loadedModel: current.model.layout.name,
+              executionProvider: current.model.engine.executionProvider,
+            }
+          : {}),
+      };
+    },
+  };
+}

@@ -1,0 +1,115 @@
+// Turns a tiny-sd golden case (meta.json + tensors, see ../shared/fixtures/tiny-sd/goldens*/README.md) into a
+// GenerationJob. Generic over the meta fields, so unseen cases of the same kinds run too.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { decodeGray, decodeRgb } from '../../../companion/images/image-codec.js';
+import type { GenerationJob } from '../../../companion/pipeline/generate-images.js';
+import { grayToMask, rgbToTensor } from '../../../companion/pipeline/modes/image-tensors.js';
+import type { SamplerId } from '../../../companion/pipeline/schedulers/types.js';
+import { fixturePath, haveFixtures, readFixtureJson, readFixtureTensor } from '../../helpers/fixtures.js';
+
+export interface GoldenMeta {
+  name: string;
+  scheduler: SamplerId;
+  steps: number;
+  guidance_scale: number;
+  prompt: string;
+  negative_prompt?: string | null;
+  height?: number;
+  width?: number;
+  seed?: number;
+  generator_seed?: number;
+  generator?: string;
+  strength?: number;
+  num_images_per_prompt?: number;
+  sched_kwargs?: Record<string, unknown>;
+  pipeline: string;
+  model: string;
+  init_image?: string;
+  mask_image?: string;
+}
+
+export interface GoldenCase {
+  folder: string;
+  meta: GoldenMeta;
+  /** Model folder under tiny-sd: image modes use the optimum export (seedable vae_encoder, same weights). */
+  model: string;
+}
+
+export function listGoldenCases(): GoldenCase[] {
+  if (!haveFixtures) return [];
+  const out: GoldenCase[] = [];
+  for (const set of ['goldens', 'goldens_seeded']) {
+    const root = fixturePath('tiny-sd', set);
+    for (const name of readdirSync(root).sort()) {
+      if (!existsSync(fixturePath('tiny-sd', set, name, 'meta.json'))) continue;
+      const meta = readFixtureJson<GoldenMeta>('tiny-sd', set, name, 'meta.json');
+      const base = meta.model.split(' ')[0];
+      const imageMode = /Img2Img|Inpaint/.test(meta.pipeline);
+      out.push({
+        folder: `${set}/${name}`,
+        meta,
+        model: imageMode && !base.endsWith('-optimum') ? `${base}-optimum` : base,
+      });
+    }
+  }
+  return out;
+}
+
+function seedOf(meta: GoldenMeta): number {
+  if (typeof meta.seed === 'number') return meta.seed;
+  if (typeof meta.generator_seed === 'number') return meta.generator_seed;
+  const m = /manual_seed\((\d+)\)/.exec(meta.generator ?? '');
+  return m ? Number(m[1]) : 0;
+}
+
+async function asset(name: string): Promise<Uint8Array> {
+  const file = name.includes('/')
+    ? fixturePath('tiny-sd', name)
+    : fixturePath('tiny-sd', 'goldens', 'assets', name);
+  return new Uint8Array(readFileSync(file));
+}
+
+export async function goldenJob(c: GoldenCase): Promise<GenerationJob> {
+  const { meta } = c;
+  const mode = /Inpaint/.test(meta.pipeline)
+    ? 'inpaint'
+    : /Img2Img/.test(meta.pipeline)
+      ? 'img2img'
+      : 'txt2img';
+  let width = meta.width ?? 0;
+  let height = meta.height ?? 0;
+  let initImage: Float32Array | undefined;
+  let mask: Float32Array | undefined;
+  if (meta.init_image) {
+    const img = await decodeRgb(await asset(meta.init_image), 'initImage');
+    width = img.width;
+    height = img.height;
+    initImage = rgbToTensor(img.data, img.width, img.height);
+  }
+  if (meta.mask_image)
+    mask = grayToMask((await decodeGray(await asset(meta.mask_image), 'mask')).data, false);
+  const negative = meta.negative_prompt ?? '';
+  const hasLatents = existsSync(fixturePath('tiny-sd', c.folder, 'latents_in.json'));
+  return {
+    mode,
+    prompt: {
+      positive: () => [[meta.prompt, 1]],
+      negative: () => [[negative, 1]],
+      negativeEmpty: negative === '',
+    },
+    sampler: meta.scheduler,
+    steps: meta.steps,
+    cfg: meta.guidance_scale,
+    width,
+    height,
+    strength: meta.strength ?? 1,
+    seed: seedOf(meta),
+    batchSize: meta.num_images_per_prompt ?? 1,
+    ...(initImage ? { initImage } : {}),
+    ...(mask ? { mask } : {}),
+    ...(hasLatents
+      ? { latents: readFixtureTensor('tiny-sd', c.folder, 'latents_in').data as Float32Array }
+      : {}),
+    ...(meta.sched_kwargs ? { schedulerOverrides: meta.sched_kwargs } : {}),
+  };
+}

@@ -1,0 +1,62 @@
+// Parity with diffusers on the tiny random-weight models: every public case in tiny-sd/goldens (given
+// latents) and tiny-sd/goldens_seeded (seed only) must give the same trajectory (1e-4) and the same
+// image (2/255 per channel).
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import pino from 'pino';
+import { generateImages } from '../../../companion/pipeline/generate-images.js';
+import { type LoadedModel, loadModel } from '../../../companion/pipeline/model/loaded-model.js';
+import { createOrtEngine } from '../../../companion/pipeline/runtime/ort-engine.js';
+import { fixturePath, maxAbsDiff, readFixtureTensor, skipNoFixtures } from '../../helpers/fixtures.js';
+import { goldenJob, listGoldenCases } from './golden-cases.js';
+
+const logger = pino({ level: 'silent' });
+const models = new Map<string, LoadedModel>();
+
+async function model(name: string): Promise<LoadedModel> {
+  let m = models.get(name);
+  if (!m) {
+    m = await loadModel(fixturePath('tiny-sd', name), (files) =>
+      createOrtEngine({ files, logger, providers: ['cpu'] }),
+    );
+    models.set(name, m);
+  }
+  return m;
+}
+
+after(async () => {
+  for (const m of models.values()) await m.engine.release();
+});
+
+describe('tiny-sd goldens match diffusers', { skip: skipNoFixtures }, () => {
+  for (const c of listGoldenCases()) {
+    it(`${c.folder} (${c.model})`, async () => {
+      const m = await model(c.model);
+      const job = await goldenJob(c);
+      const steps: Float32Array[] = [];
+      const result = await generateImages(m, { ...job, onStep: (e) => steps.push(e.latents.slice()) });
+
+      const expected = readFixtureTensor('tiny-sd', c.folder, 'step_latents');
+      const perStep = expected.data.length / expected.shape[0];
+      assert.equal(steps.length, expected.shape[0], 'number of steps');
+      for (let s = 0; s < steps.length; s++) {
+        const want = (expected.data as Float32Array).subarray(s * perStep, (s + 1) * perStep);
+        const err = maxAbsDiff(steps[s], want);
+        assert.ok(err < 1e-4, `step ${s}: latents differ by ${err}`);
+      }
+
+      const image = readFixtureTensor('tiny-sd', c.folder, 'image');
+      const [n, h, w] = image.shape;
+      let worst = 0;
+      for (let b = 0; b < n; b++)
+        for (let y = 0; y < h; y++)
+          for (let x = 0; x < w; x++)
+            for (let ch = 0; ch < 3; ch++) {
+              const want = Math.round((image.data as Float32Array)[((b * h + y) * w + x) * 3 + ch] * 255);
+              const got = Math.round(result.images[((b * 3 + ch) * h + y) * w + x] * 255);
+              worst = Math.max(worst, Math.abs(want - got));
+            }
+      assert.ok(worst <= 2, `image differs by ${worst}/255`);
+    });
+  }
+});
