@@ -1,0 +1,123 @@
+// Messages between the extension host and its webviews (side panel, mask editor, candidate
+// picker), defined once as schemas and validated on both sides: a webview is a trust boundary.
+// Pure data only; images travel as webview URIs or data: URLs, never as host objects.
+import { z } from 'zod';
+
+const Text = z.string().max(20_000);
+const Side = z.number().int().min(64).max(2048);
+
+// ---- webview → host ----
+export const WebviewToHost = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('tokenize'), requestId: z.number().int(), text: Text }),
+  z.object({
+    type: z.literal('generate'),
+    prompt: Text.min(1),
+    negativePrompt: Text,
+    preset: z.string().max(64).optional(),
+    width: Side,
+    height: Side,
+    count: z.number().int().min(1).max(8),
+  }),
+  z.object({ type: z.literal('reversePrompt') }),
+  z.object({ type: z.literal('refreshModels') }),
+  z.object({ type: z.literal('pullModel'), ref: z.string().min(1).max(200) }),
+  z.object({ type: z.literal('refreshGallery') }),
+  z.object({
+    type: z.enum(['galleryInsert', 'galleryReveal', 'galleryRegenerate']),
+    path: z.string().min(1).max(4096),
+  }),
+  // Mask editor
+  z.object({
+    type: z.literal('maskDone'),
+    /** data:image/png;base64,… of the mask: white = repaint. */
+    maskDataUrl: z
+      .string()
+      .max(64 * 1024 * 1024)
+      .regex(/^data:image\/png;base64,[A-Za-z0-9+/=]+$/),
+    prompt: Text,
+  }),
+  z.object({ type: z.literal('maskCancel') }),
+  // Candidate picker
+  z.object({ type: z.literal('pickCandidate'), index: z.number().int().min(0).max(7) }),
+]);
+export type WebviewToHost = z.infer<typeof WebviewToHost>;
+
+// ---- host → webview ----
+export const PresetItem = z.object({ id: z.string(), name: z.string() });
+export const ModelItem = z.object({
+  id: z.string(),
+  name: z.string(),
+  installed: z.boolean(),
+  sizeBytes: z.number().optional(),
+});
+export const GalleryItem = z.object({
+  path: z.string(),
+  name: z.string(),
+  prompt: z.string(),
+  seed: z.number().optional(),
+  src: z.string(),
+});
+export type GalleryItem = z.infer<typeof GalleryItem>;
+
+export const HostToWebview = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('state'),
+    connection: z.string(),
+    statusText: z.string(),
+    presets: z.array(PresetItem),
+    models: z.array(ModelItem),
+    defaultModel: z.string().nullable(),
+    defaultPreset: z.string(),
+    defaultWidth: Side,
+    defaultHeight: Side,
+  }),
+  z.object({
+    type: z.literal('tokens'),
+    requestId: z.number().int(),
+    chunks: z.array(z.number().int()),
+    total: z.number().int(),
+    error: z.string().optional(),
+  }),
+  z.object({ type: z.literal('gallery'), items: z.array(GalleryItem) }),
+  z.object({
+    type: z.literal('modelProgress'),
+    model: z.string(),
+    phase: z.string(),
+    bytesDone: z.number(),
+    bytesTotal: z.number(),
+  }),
+  z.object({ type: z.literal('prompt'), prompt: z.string(), negativePrompt: z.string() }),
+  z.object({ type: z.literal('notice'), level: z.enum(['info', 'error']), text: z.string() }),
+  // Mask editor / candidate picker setup
+  z.object({
+    type: z.literal('maskImage'),
+    src: z.string(),
+    width: z.number().int(),
+    height: z.number().int(),
+    prompt: z.string(),
+  }),
+  z.object({
+    type: z.literal('candidates'),
+    items: z.array(z.object({ index: z.number().int(), seed: z.number(), src: z.string() })),
+  }),
+]);
+export type HostToWebview = z.infer<typeof HostToWebview>;
+
+export function parseWebviewToHost(
+  value: unknown,
+): { ok: true; message: WebviewToHost } | { ok: false; error: string } {
+  const r = WebviewToHost.safeParse(value);
+  if (r.success) return { ok: true, message: r.data };
+  const issue = r.error.issues[0];
+  return { ok: false, error: `${issue?.path.join('.') || 'message'}: ${issue?.message ?? 'invalid'}` };
+}
+
+export function parseHostToWebview(
+  value: unknown,
+): { ok: true; message: HostToWebview } | { ok: false; error: string } {
+  const r = HostToWebview.safeParse(value);
+  if (r.success) return { ok: true, message: r.data };
+  const issue = r.error.issues[0];
+  return { ok: false, error: `${issue?.path.join('.') || 'message'}: ${issue?.message ?? 'invalid'}` };
+}

@@ -1,0 +1,238 @@
+// The side panel (webview view in the activity bar): prompt editor with token budget per
+// chunk and findings, presets, reverse prompt from an image file, model picker with download
+// progress, and the gallery of the workspace's generated assets. The panel never sees the
+// token: every daemon request goes through the host, and every message is validated.
+import type * as vscode from 'vscode';
+import type { ServerMessage } from '../../../../shared/protocol/server-messages';
+import { type HostToWebview, type WebviewToHost, parseWebviewToHost } from '../common/panel-messages';
+import { regenerate } from './png-commands';
+import { generateAsset } from './generate-command';
+import { scanGallery, toGalleryItems } from './gallery';
+import type { HostContext } from './host-context';
+import { readParametersFromPng } from './png-parameters';
+import { formatReference, referenceStyleFor } from './reference-syntax';
+import { relativeReferencePath } from './relative-path';
+import { readSettings } from './settings';
+import { statusView } from './status-text';
+import { webviewShell } from './webview-panels';
+
+export const SIDE_PANEL_VIEW_ID = 'stipple.panel';
+
+const BODY = `<section>
+  <h3>Prompt</h3>
+  <textarea id="prompt" rows="5" placeholder="subject, details, style, lighting"></textarea>
+  <div id="budget" class="budget" aria-label="token budget per 75-token chunk"></div>
+  <textarea id="negative" rows="2" placeholder="negative prompt: what must not appear"></textarea>
+  <ul id="findings" class="findings"></ul>
+  <button id="fix-all" type="button">Fix all</button>
+  <div class="row">
+    <select id="preset" aria-label="preset"></select>
+    <select id="size" aria-label="size">
+      <option>512x512</option><option>768x512</option><option>512x768</option><option>1024x1024</option>
+    </select>
+    <select id="count" aria-label="count"><option>1</option><option>2</option><option>4</option></select>
+  </div>
+  <div class="row">
+    <button id="generate" type="button">Generate into editor</button>
+    <button id="reverse" type="button">Reverse prompt from image…</button>
+  </div>
+  <p id="notice" class="notice" role="status"></p>
+</section>
+<section>
+  <h3>Models <span id="connection" class="muted"></span></h3>
+  <ul id="models" class="models"></ul>
+  <div class="row"><input id="pull-ref" type="text" placeholder="catalog id or owner/repo"><button id="pull" type="button">Download</button></div>
+  <progress id="pull-progress" max="1" value="0" hidden></progress>
+</section>
+<section>
+  <h3>Generated assets</h3>
+  <input id="search" type="search" placeholder="search prompts">
+  <div id="gallery" class="gallery"></div>
+</section>`;
+
+export class SidePanelProvider implements vscode.WebviewViewProvider {
+  private view: vscode.WebviewView | undefined;
+  private presets: { id: string; name: string }[] = [];
+  private models: { id: string; name: string; installed: boolean; sizeBytes?: number }[] = [];
+  private defaultModel: string | null = null;
+
+  constructor(private readonly ctx: HostContext) {}
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    const v = this.ctx.vscode;
+    this.view = view;
+    const roots = [v.Uri.joinPath(this.ctx.extensionUri, 'dist', 'webview'), ...(v.workspace.workspaceFolders ?? []).map((f) => f.uri)];
+    view.webview.options = { enableScripts: true, localResourceRoots: roots };
+    view.webview.html = webviewShell(this.ctx, view.webview, 'side-panel', 'Stipple', BODY);
+    view.webview.onDidReceiveMessage((raw: unknown) => {
+      const parsed = parseWebviewToHost(raw);
+      if (!parsed.ok) {
+        this.ctx.log(`side panel: dropped invalid message (${parsed.error})`);
+        return;
+      }
+      this.handle(parsed.message).catch((e: unknown) => {
+        this.ctx.log(`side panel: ${parsed.message.type} failed: ${String(e)}`);
+        this.post({ type: 'notice', level: 'error', text: e instanceof Error ? e.message : String(e) });
+      });
+    });
+    view.onDidDispose(() => {
+      this.view = undefined;
+    });
+  }
+
+  private post(m: HostToWebview): void {
+    void this.view?.webview.postMessage(m);
+  }
+
+  /** Connection changes and daemon events (model downloads) reach the panel through here. */
+  onConnectionChange(): void {
+    void this.refreshDaemonData();
+  }
+
+  onServerMessage(m: ServerMessage): void {
+    if (m.type === 'model_progress') {
+      this.post({ type: 'modelProgress', model: m.model, phase: m.phase, bytesDone: m.bytesDone, bytesTotal: m.bytesTotal });
+    } else if (m.type === 'model_done') {
+      void this.refreshDaemonData();
+    }
+  }
+
+  async refreshGallery(): Promise<void> {
+    if (!this.view) return;
+    const entries = await scanGallery(this.ctx);
+    this.post({ type: 'gallery', items: toGalleryItems(entries, this.view.webview) });
+  }
+
+  private postState(): void {
+    const s = readSettings(this.ctx.vscode.workspace.getConfiguration('stipple'));
+    const c = this.ctx.connection;
+    this.post({
+      type: 'state',
+      connection: c.connectionState,
+      statusText: statusView(c.connectionState, undefined, c.url).text.replace(/^\$\([^)]*\)\s*/, ''),
+      presets: this.presets,
+      models: this.models,
+      defaultModel: this.defaultModel,
+      defaultPreset: s.defaultPreset,
+      defaultWidth: s.defaultWidth,
+      defaultHeight: s.defaultHeight,
+    });
+  }
+
+  private async refreshDaemonData(): Promise<void> {
+    const client = this.ctx.connection.stipple;
+    if (client && this.ctx.connection.connectionState === 'connected') {
+      try {
+        const [p, m] = await Promise.all([client.request({ type: 'presets' }), client.request({ type: 'models' })]);
+        if (p.type === 'presets') this.presets = p.presets.map((x) => ({ id: x.id, name: x.name }));
+        if (m.type === 'models') {
+          this.models = m.models
+            .filter((x) => x.kind === 'checkpoint')
+            .map((x) => ({ id: x.id, name: x.name, installed: x.installed, sizeBytes: x.sizeBytes }));
+          this.defaultModel = m.defaultModel;
+        }
+      } catch (e) {
+        this.ctx.log(`side panel: presets/models: ${String(e)}`);
+      }
+    }
+    this.postState();
+  }
+
+  private async handle(m: WebviewToHost): Promise<void> {
+    const v = this.ctx.vscode;
+    switch (m.type) {
+      case 'ready':
+        await this.refreshDaemonData();
+        await this.refreshGallery();
+        return;
+      case 'tokenize': {
+        const client = this.ctx.connection.stipple;
+        if (!client || this.ctx.connection.connectionState !== 'connected') {
+          this.post({ type: 'tokens', requestId: m.requestId, chunks: [], total: 0, error: 'daemon not connected' });
+          return;
+        }
+        const r = await client.request({ type: 'tokenize', text: m.text });
+        if (r.type === 'tokens')
+          this.post({ type: 'tokens', requestId: m.requestId, chunks: r.chunks.map((c) => c.tokens), total: r.total });
+        else if (r.type === 'error')
+          this.post({ type: 'tokens', requestId: m.requestId, chunks: [], total: 0, error: r.message });
+        return;
+      }
+      case 'generate': {
+        const uri = await generateAsset(this.ctx, {
+          prompt: m.prompt,
+          negativePrompt: m.negativePrompt,
+          preset: m.preset,
+          width: m.width,
+          height: m.height,
+          count: m.count,
+        });
+        if (uri) await this.refreshGallery();
+        return;
+      }
+      case 'reversePrompt': {
+        const picked = await v.window.showOpenDialog({
+          canSelectMany: false,
+          filters: { Images: ['png'] },
+          title: 'Reverse prompt from an image',
+        });
+        if (!picked?.[0]) return;
+        const params = readParametersFromPng(await v.workspace.fs.readFile(picked[0]));
+        if (!params) {
+          this.post({
+            type: 'notice',
+            level: 'error',
+            text: 'That PNG carries no generation parameters; reverse prompting by image content needs the daemon\'s interrogate model (not available yet).',
+          });
+          return;
+        }
+        this.post({ type: 'prompt', prompt: params.prompt, negativePrompt: params.negativePrompt });
+        return;
+      }
+      case 'refreshModels':
+        await this.refreshDaemonData();
+        return;
+      case 'pullModel': {
+        const client = await this.ctx.connection.whenConnected(3000);
+        const r = await client.request({ type: 'model_pull', ref: m.ref });
+        if (r.type === 'error') this.post({ type: 'notice', level: 'error', text: `${r.message} (${r.code})` });
+        return;
+      }
+      case 'refreshGallery':
+        await this.refreshGallery();
+        return;
+      case 'galleryInsert':
+      case 'galleryReveal':
+      case 'galleryRegenerate': {
+        const uri = v.Uri.parse(m.path, true);
+        if (!v.workspace.getWorkspaceFolder(uri)) {
+          this.ctx.log(`side panel: refused a path outside the workspace: ${m.path}`);
+          return;
+        }
+        if (m.type === 'galleryReveal') await v.commands.executeCommand('revealInExplorer', uri);
+        else if (m.type === 'galleryRegenerate') {
+          if (await regenerate(this.ctx, uri)) await this.refreshGallery();
+        } else await insertExisting(this.ctx, uri);
+        return;
+      }
+      default:
+        this.ctx.log(`side panel: unexpected ${m.type}`);
+    }
+  }
+}
+
+async function insertExisting(ctx: HostContext, uri: vscode.Uri): Promise<void> {
+  const v = ctx.vscode;
+  const editor = v.window.visibleTextEditors[0] ?? v.window.activeTextEditor;
+  if (!editor) {
+    void v.window.showInformationMessage('Stipple: open a document to insert the image into.');
+    return;
+  }
+  const s = readSettings(v.workspace.getConfiguration('stipple'));
+  const params = readParametersFromPng(await v.workspace.fs.readFile(uri));
+  const text = formatReference(referenceStyleFor(editor.document.languageId, s.referenceStyle), {
+    path: relativeReferencePath(editor.document.uri.path, uri.path),
+    alt: params?.prompt.split(',')[0]?.trim() ?? '',
+  });
+  await editor.edit((eb) => eb.replace(editor.selection, text));
+}
