@@ -5,7 +5,7 @@ import { decodeGray, decodeRgb } from '../../../companion/images/image-codec.js'
 import type { GenerationJob } from '../../../companion/pipeline/generate-images.js';
 import { grayToMask, rgbToTensor } from '../../../companion/pipeline/modes/image-tensors.js';
 import type { SamplerId } from '../../../companion/pipeline/schedulers/types.js';
-import { fixturePath, haveFixtures, readFixtureJson, readFixtureTensor } from '../../helpers/fixtures.js';
+import { fixturePath, haveFixtures, readFixtureTensor } from '../../helpers/fixtures.js';
 
 export interface GoldenMeta {
   name: string;
@@ -35,6 +35,12 @@ export interface GoldenCase {
   model: string;
 }
 
+/** meta.json is Python's json.dumps, which writes -Infinity/NaN for some scheduler fields. */
+function readMeta(file: string): GoldenMeta {
+  const text = readFileSync(file, 'utf8').replace(/-?Infinity|NaN/g, 'null');
+  return JSON.parse(text) as GoldenMeta;
+}
+
 export function listGoldenCases(): GoldenCase[] {
   if (!haveFixtures) return [];
   const out: GoldenCase[] = [];
@@ -42,7 +48,7 @@ export function listGoldenCases(): GoldenCase[] {
     const root = fixturePath('tiny-sd', set);
     for (const name of readdirSync(root).sort()) {
       if (!existsSync(fixturePath('tiny-sd', set, name, 'meta.json'))) continue;
-      const meta = readFixtureJson<GoldenMeta>('tiny-sd', set, name, 'meta.json');
+      const meta = readMeta(fixturePath('tiny-sd', set, name, 'meta.json'));
       const base = meta.model.split(' ')[0];
       const imageMode = /Img2Img|Inpaint/.test(meta.pipeline);
       out.push({

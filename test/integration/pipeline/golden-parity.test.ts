@@ -30,7 +30,7 @@ after(async () => {
 
 describe('tiny-sd goldens match diffusers', { skip: skipNoFixtures }, () => {
   for (const c of listGoldenCases()) {
-    it(`${c.folder} (${c.model})`, async () => {
+    it(`${c.folder} (${c.model})`, async (t) => {
       const m = await model(c.model);
       const job = await goldenJob(c);
       const steps: Float32Array[] = [];
@@ -39,9 +39,11 @@ describe('tiny-sd goldens match diffusers', { skip: skipNoFixtures }, () => {
       const expected = readFixtureTensor('tiny-sd', c.folder, 'step_latents');
       const perStep = expected.data.length / expected.shape[0];
       assert.equal(steps.length, expected.shape[0], 'number of steps');
+      let worstLatent = 0;
       for (let s = 0; s < steps.length; s++) {
         const want = (expected.data as Float32Array).subarray(s * perStep, (s + 1) * perStep);
         const err = maxAbsDiff(steps[s], want);
+        worstLatent = Math.max(worstLatent, err);
         assert.ok(err < 1e-4, `step ${s}: latents differ by ${err}`);
       }
 
@@ -56,6 +58,7 @@ describe('tiny-sd goldens match diffusers', { skip: skipNoFixtures }, () => {
               const got = Math.round(result.images[((b * 3 + ch) * h + y) * w + x] * 255);
               worst = Math.max(worst, Math.abs(want - got));
             }
+      t.diagnostic(`max latent diff ${worstLatent.toExponential(2)}, max image diff ${worst}/255`);
       assert.ok(worst <= 2, `image differs by ${worst}/255`);
     });
   }
