@@ -1,2 +1,35 @@
-// Composition root placeholder; replaced by the CLI in the foundation work.
-console.log('stipple');
+// The composition root and CLI: `stipple serve | pair | models | generate | tokenize | parse-prompt | prompt`.
+// Reads the environment once and hands each command what it needs.
+import { Command, CommanderError } from 'commander';
+import { registerModelsCommand } from './cli/models-command';
+import { registerPairCommand } from './cli/pair-command';
+import { registerServeCommand } from './cli/serve-command';
+import { resolveHome } from './config/stipple-home';
+import { STIPPLE_VERSION } from './version';
+
+export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
+  const home = () => resolveHome(env);
+  const program = new Command('stipple')
+    .description('Stipple: local Stable Diffusion for Figma and VS Code')
+    .version(STIPPLE_VERSION)
+    .showHelpAfterError()
+    .exitOverride();
+  registerServeCommand(program, { home });
+  registerPairCommand(program, { home });
+  registerModelsCommand(program, { home: home().data, env });
+  return program;
+}
+
+async function main(): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(process.argv);
+  } catch (e) {
+    if (e instanceof CommanderError) process.exit(e.exitCode);
+    const err = e as Error & { code?: string };
+    process.stderr.write(`stipple: ${err.message}\n`);
+    process.exit(1);
+  }
+}
+
+await main();

@@ -1,0 +1,66 @@
+// The small interface between the job queue and whatever runs the diffusion pipeline: in the
+// product a supervised child process (worker-supervisor.ts), in unit tests a scripted stand-in.
+import type { GenerateRequest } from '../../shared/protocol/generate-request';
+
+/** A request with the model's defaults filled in: what the pipeline runs and history records. */
+export type ResolvedRequest = GenerateRequest &
+  Required<Pick<GenerateRequest, 'model' | 'sampler' | 'steps' | 'cfg' | 'width' | 'height'>>;
+
+export interface PipelineJob {
+  jobId: string;
+  request: ResolvedRequest;
+  /** Resolved model folder and display name. */
+  modelDir: string;
+  modelName: string;
+  initImage?: Uint8Array;
+  mask?: Uint8Array;
+}
+
+export interface PipelineHooks {
+  onStep(info: { image: number; step: number; steps: number }): void;
+  onPreview(info: {
+    image: number;
+    step: number;
+    steps: number;
+    width: number;
+    height: number;
+    png: Uint8Array;
+  }): void;
+}
+
+export interface PipelineImage {
+  png: Uint8Array;
+  seed: number;
+  width: number;
+  height: number;
+  infotext: string;
+}
+
+export interface PipelineOutput {
+  images: PipelineImage[];
+  executionProvider: string;
+  notes: string[];
+}
+
+export interface PipelineInfo {
+  executionProviders: string[];
+  loadedModel: string | null;
+}
+
+/** A failure with a stable protocol code (E_PIPELINE, E_WORKER_CRASHED, E_CANCELLED, …). */
+export class PipelineError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'PipelineError';
+  }
+}
+
+export interface PipelinePort {
+  run(job: PipelineJob, hooks: PipelineHooks, signal: AbortSignal): Promise<PipelineOutput>;
+  info(): PipelineInfo;
+  close(): Promise<void>;
+}

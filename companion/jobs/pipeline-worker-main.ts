@@ -1,0 +1,66 @@
+// Entry of the pipeline process (see worker-supervisor.ts). Hosts the pipeline service, runs
+// one job at a time, forwards progress and previews, and catches per job: an error in a job is
+// reported and the process keeps serving. Cancel sets a flag the denoise loop checks between steps.
+import { createLogger } from '../logger';
+import { createPipelineService } from '../pipeline/pipeline-service';
+import type { PipelineJob } from './pipeline-port';
+import { runJobInWorker } from './worker-job';
+import type { FromWorker, ToWorker } from './worker-messages';
+
+const logger = createLogger({ name: 'stipple-pipeline' });
+const service = createPipelineService({ logger });
+const cancelled = new Set<string>();
+let queue: Promise<void> = Promise.resolve();
+
+function workerInfo() {
+  const i = service.info();
+  return { executionProviders: i.executionProviders, loadedModel: i.loadedModel ?? null };
+}
+
+function send(m: FromWorker): void {
+  process.send?.(m);
+}
+
+process.on('message', (m: ToWorker) => {
+  switch (m.type) {
+    case 'run':
+      queue = queue.then(() => runOne(m.job));
+      break;
+    case 'cancel':
+      cancelled.add(m.jobId);
+      break;
+    case 'shutdown':
+      void queue.then(async () => {
+        await service.unload();
+        process.exit(0);
+      });
+      break;
+  }
+});
+
+process.on('disconnect', () => process.exit(0));
+
+async function runOne(job: PipelineJob): Promise<void> {
+  try {
+    const output = await runJobInWorker(service, job, {
+      isCancelled: () => cancelled.has(job.jobId),
+      send,
+    });
+    send({ type: 'done', jobId: job.jobId, output });
+  } catch (e) {
+    const err = e as Error & { code?: string; field?: string };
+    logger.warn({ jobId: job.jobId, code: err.code, message: err.message }, 'job failed in pipeline process');
+    send({
+      type: 'failed',
+      jobId: job.jobId,
+      code: err.code ?? 'E_PIPELINE',
+      message: err.message,
+      field: err.field,
+    });
+  } finally {
+    cancelled.delete(job.jobId);
+    send({ type: 'info', info: workerInfo() });
+  }
+}
+
+send({ type: 'ready', info: workerInfo() });

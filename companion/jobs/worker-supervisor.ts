@@ -1,0 +1,195 @@
+// Runs the pipeline in a supervised child process. onnxruntime-node's session creation and
+// run() block their thread for seconds, and killing a worker thread mid-run aborts the whole
+// process, so inference lives in its own process: the daemon's event loop stays free for
+// health checks, progress and cancel, and a native crash or OOM kill costs one job — the job
+// is reported failed, the process is restarted, and the next job runs.
+import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../logger';
+import {
+  PipelineError,
+  type PipelineHooks,
+  type PipelineInfo,
+  type PipelineJob,
+  type PipelineOutput,
+  type PipelinePort,
+} from './pipeline-port';
+import type { FromWorker, ToWorker } from './worker-messages';
+
+interface Active {
+  jobId: string;
+  hooks: PipelineHooks;
+  resolve(o: PipelineOutput): void;
+  reject(e: Error): void;
+}
+
+/** Where the worker entry is: the bundled dist/pipeline-worker.js, or the TS source under tsx. */
+export function workerEntry(): { file: string; execArgv: string[] } {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const bundled = path.join(here, 'pipeline-worker.js');
+  if (existsSync(bundled)) return { file: bundled, execArgv: [] };
+  return { file: path.join(here, 'pipeline-worker-main.ts'), execArgv: ['--import', 'tsx'] };
+}
+
+export interface SupervisorOptions {
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+  entry?: { file: string; execArgv: string[] };
+}
+
+export class WorkerSupervisor implements PipelinePort {
+  private child: ChildProcess | null = null;
+  private active: Active | null = null;
+  private lastInfo: PipelineInfo = { executionProviders: [], loadedModel: null };
+  private readyPromise: Promise<void> | null = null;
+  private closing = false;
+  restarts = 0;
+
+  constructor(private readonly opts: SupervisorOptions) {}
+
+  info(): PipelineInfo {
+    return this.lastInfo;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Starts the worker (if not running) and waits for it to report ready. */
+  start(): Promise<void> {
+    if (this.readyPromise) return this.readyPromise;
+    const entry = this.opts.entry ?? workerEntry();
+    const child = fork(entry.file, [], {
+      execArgv: entry.execArgv,
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: this.opts.env ?? process.env,
+    });
+    this.child = child;
+    this.readyPromise = new Promise<void>((resolve, reject) => {
+      const onEarlyExit = (code: number | null, signal: string | null) =>
+        reject(
+          new PipelineError(
+            'E_WORKER_CRASHED',
+            `the pipeline process exited during start-up (${signal ?? code})`,
+          ),
+        );
+      child.once('exit', onEarlyExit);
+      child.on('message', (m: FromWorker) => {
+        if (m.type === 'ready') {
+          child.off('exit', onEarlyExit);
+          this.lastInfo = m.info;
+          resolve();
+        } else this.onMessage(m);
+      });
+    });
+    this.readyPromise.catch(() => undefined);
+    child.on('exit', (code, signal) => this.onExit(child, code, signal));
+    return this.readyPromise;
+  }
+
+  async run(job: PipelineJob, hooks: PipelineHooks, signal: AbortSignal): Promise<PipelineOutput> {
+    if (this.active) throw new PipelineError('E_INTERNAL', 'the pipeline process is already running a job');
+    try {
+      await this.start();
+    } catch (e) {
+      this.readyPromise = null;
+      this.child = null;
+      throw e;
+    }
+    if (signal.aborted) throw new PipelineError('E_CANCELLED', 'the job was cancelled');
+    return new Promise<PipelineOutput>((resolve, reject) => {
+      this.active = { jobId: job.jobId, hooks, resolve, reject };
+      const onAbort = () => this.send({ type: 'cancel', jobId: job.jobId });
+      signal.addEventListener('abort', onAbort, { once: true });
+      const cleanup = () => signal.removeEventListener('abort', onAbort);
+      this.active.resolve = (o) => {
+        cleanup();
+        resolve(o);
+      };
+      this.active.reject = (e) => {
+        cleanup();
+        reject(e);
+      };
+      this.send({ type: 'run', job });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    const c = this.child;
+    if (!c || c.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(() => c.kill('SIGKILL'), 3000);
+      c.once('exit', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      this.send({ type: 'shutdown' });
+    });
+  }
+
+  private send(m: ToWorker): void {
+    if (this.child?.connected) this.child.send(m);
+  }
+
+  private onMessage(m: FromWorker): void {
+    if (m.type === 'info' || m.type === 'ready') {
+      this.lastInfo = m.info;
+      return;
+    }
+    const a = this.active;
+    if (!a || m.jobId !== a.jobId) return;
+    switch (m.type) {
+      case 'step':
+        a.hooks.onStep({ image: m.image, step: m.step, steps: m.steps });
+        break;
+      case 'preview':
+        a.hooks.onPreview({
+          image: m.image,
+          step: m.step,
+          steps: m.steps,
+          width: m.width,
+          height: m.height,
+          png: m.png,
+        });
+        break;
+      case 'done':
+        this.active = null;
+        a.resolve(m.output);
+        break;
+      case 'failed':
+        this.active = null;
+        a.reject(new PipelineError(m.code, m.message, m.field));
+        break;
+    }
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: string | null): void {
+    if (this.child !== child) return;
+    this.child = null;
+    this.readyPromise = null;
+    this.lastInfo = { ...this.lastInfo, loadedModel: null };
+    const a = this.active;
+    this.active = null;
+    if (this.closing) {
+      a?.reject(new PipelineError('E_INTERRUPTED', 'the daemon is shutting down'));
+      return;
+    }
+    this.restarts++;
+    this.opts.logger.warn(
+      { code, signal, restarts: this.restarts },
+      'pipeline process exited; it restarts on the next job',
+    );
+    a?.reject(
+      new PipelineError(
+        signal === 'SIGKILL' ? 'E_WORKER_CRASHED' : 'E_WORKER_CRASHED',
+        `the pipeline process died during the job (${signal ?? `exit code ${code}`}); it was restarted — if this repeats, the job may need more memory than the device has`,
+      ),
+    );
+    // Restart right away so the next job and /health find a warm process.
+    void this.start().catch((e) => this.opts.logger.error({ err: e }, 'pipeline process failed to restart'));
+  }
+}

@@ -1,0 +1,235 @@
+// Builds and runs the daemon: HTTP + WebSocket on one port, the job queue, the supervised
+// pipeline process and the model manager. `startDaemon` is what `stipple serve` and the tests
+// call; `close()` shuts everything down (and marks nothing as lost: history stays on disk).
+import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { Limits } from '../../shared/protocol/limits';
+import { PROTOCOL_VERSION } from '../../shared/protocol/version';
+import { writeFileAtomic } from '../config/atomic-write';
+import type { DaemonConfig } from '../config/daemon-config';
+import type { HomeLayout } from '../config/stipple-home';
+import { JobQueue } from '../jobs/job-queue';
+import { OutputHistory } from '../jobs/output-history';
+import type { PipelinePort } from '../jobs/pipeline-port';
+import { WorkerSupervisor } from '../jobs/worker-supervisor';
+import type { Logger } from '../logger';
+import { hubConfigFromEnv } from '../models/hub-client';
+import { ModelManager } from '../models/model-manager';
+import { STIPPLE_VERSION } from '../version';
+import { ClientSession } from './client-session';
+import { createHttpApp } from './http-app';
+import { ModelCatalogView } from './model-catalog-view';
+import { PairingCodes } from './pairing-codes';
+import { createPromptServices } from './prompt-services-impl';
+import { checkRequest } from './request-guard';
+import type { SessionContext } from './session-context';
+import { TokenStore } from './token-store';
+
+export interface DaemonOptions {
+  home: HomeLayout;
+  config: DaemonConfig;
+  logger: Logger;
+  /** Overrides config.port; 0 picks a free port. */
+  port?: number;
+  host?: string;
+  allowRemote?: boolean;
+  /** Replaces the pipeline process (unit tests only). */
+  pipeline?: PipelinePort;
+  env?: NodeJS.ProcessEnv;
+  pingIntervalMs?: number;
+}
+
+export interface Daemon {
+  port: number;
+  host: string;
+  url: string;
+  wsUrl: string;
+  ctx: SessionContext;
+  sessions: Set<ClientSession>;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
+  const { config, logger, home } = o;
+  const host = o.host ?? config.host;
+  const allowRemote = o.allowRemote ?? config.allowRemote;
+  if (!LOOPBACK.has(host) && !allowRemote) {
+    throw Object.assign(
+      new Error(`refusing to listen on ${host}: only loopback unless --allow-remote is given`),
+      {
+        code: 'E_CONFIG',
+      },
+    );
+  }
+
+  const tokens = new TokenStore(home.tokenFile, home.tokensFile);
+  await tokens.load();
+  const history = new OutputHistory(home.outputs, config.historyLimit);
+  const interrupted = await history.load();
+  if (interrupted)
+    logger.warn({ interrupted }, 'jobs interrupted by the previous shutdown were marked failed');
+  const pipeline = o.pipeline ?? new WorkerSupervisor({ logger, env: o.env });
+  const queue = new JobQueue({
+    port: pipeline,
+    history,
+    logger,
+    limit: config.queueLimit,
+    perClientLimit: config.perClientQueueLimit,
+  });
+  const models = new ModelManager({ home: home.data, logger, hub: hubConfigFromEnv(o.env ?? process.env) });
+  const catalog = new ModelCatalogView(models, config.defaultModel);
+  let defaultModel: string | null = await catalog.defaultModelId();
+  const sessions = new Set<ClientSession>();
+
+  const ctx: SessionContext = {
+    config,
+    logger,
+    tokens,
+    pairing: new PairingCodes(),
+    queue,
+    history,
+    pipeline,
+    models,
+    catalog,
+    prompts: createPromptServices({ presetsDir: home.presets, logger }),
+    serverInfo: () => ({
+      name: 'stipple',
+      version: STIPPLE_VERSION,
+      protocolVersion: PROTOCOL_VERSION,
+      executionProviders: pipeline.info().executionProviders,
+      loadedModel: pipeline.info().loadedModel,
+      defaultModel,
+      queueLength: queue.length,
+    }),
+  };
+
+  queue.onEvent((clientKey, e) => {
+    for (const s of sessions) if (s.clientKey === clientKey) s.deliver(e);
+    if (e.type === 'done' || e.type === 'error' || e.type === 'cancelled') {
+      void catalog.defaultModelId().then((d) => {
+        defaultModel = d;
+      });
+    }
+  });
+  tokens.onRevoke((tokenId) => {
+    for (const s of sessions) {
+      if (s.identity?.tokenId === tokenId) s.close(4004, 'token revoked');
+    }
+  });
+
+  let port = o.port ?? config.port;
+  const guard = { port, extraHosts: allowRemote && !LOOPBACK.has(host) ? [host] : [] };
+  const app = createHttpApp({
+    ctx,
+    guard,
+    address: () => `http://${host}:${port}`,
+    version: STIPPLE_VERSION,
+    logger,
+  });
+  const serverOpts = {
+    maxHeaderSize: 16 * 1024,
+    requestTimeout: 30_000,
+    headersTimeout: 10_000,
+    keepAliveTimeout: 5_000,
+  };
+  const server = config.tls
+    ? https.createServer(
+        { ...serverOpts, cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) },
+        app,
+      )
+    : http.createServer(serverOpts, app);
+  server.maxHeadersCount = 100;
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: Limits.maxBinaryMessageBytes + 8 + 4096 });
+  server.on('upgrade', (req, socket, head) => {
+    const r = checkRequest({ host: req.headers.host, origin: req.headers.origin }, guard);
+    const path = (req.url ?? '').split('?')[0];
+    if (!r.ok || path !== '/ws') {
+      socket.end(
+        `HTTP/1.1 ${r.ok ? '404 Not Found' : '403 Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+      );
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const s = new ClientSession(ws, ctx, req.socket.remoteAddress);
+      sessions.add(s);
+      let alive = true;
+      ws.on('pong', () => {
+        alive = true;
+      });
+      const ping = setInterval(() => {
+        if (!alive) {
+          s.log.info('peer did not answer ping; closing');
+          ws.terminate();
+          return;
+        }
+        alive = false;
+        ws.ping();
+      }, o.pingIntervalMs ?? 15_000);
+      ws.on('message', (data, isBinary) => {
+        const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+        if (isBinary) s.onBinary(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
+        else void s.onText(buf.toString('utf8'));
+      });
+      ws.on('error', (err) => s.log.debug({ err: err.message }, 'socket error'));
+      ws.on('close', () => {
+        clearInterval(ping);
+        sessions.delete(s);
+        s.attachments.clear();
+      });
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  guard.port = port;
+  const scheme = config.tls ? 'https' : 'http';
+  const urlHost = host === '::1' ? '[::1]' : host;
+  await writeFileAtomic(
+    home.daemonInfoFile,
+    `${JSON.stringify({ pid: process.pid, host, port, version: STIPPLE_VERSION, url: `${scheme}://${urlHost}:${port}` }, null, 2)}\n`,
+    0o600,
+  );
+  if (pipeline instanceof WorkerSupervisor) {
+    void pipeline.start().catch((e) => logger.error({ err: e }, 'pipeline process failed to start'));
+  }
+  logger.info({ host, port }, 'daemon listening');
+
+  let closed = false;
+  return {
+    port,
+    host,
+    url: `${scheme}://${urlHost}:${port}`,
+    wsUrl: `${scheme === 'https' ? 'wss' : 'ws'}://${urlHost}:${port}/ws`,
+    ctx,
+    sessions,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      for (const s of sessions) s.close(1001, 'daemon shutting down');
+      await queue.close();
+      wss.close();
+      server.closeAllConnections?.();
+      await new Promise<void>((r) => server.close(() => r()));
+      await pipeline.close();
+      await rm(home.daemonInfoFile, { force: true });
+      logger.info('daemon stopped');
+    },
+  };
+}

@@ -1,0 +1,255 @@
+// What the daemon does with each validated client message. Handlers throw errors carrying a
+// stable `code` (and `field`); client-session.ts turns them into `error` messages.
+import type { ClientMessage } from '../../shared/protocol/client-messages';
+import { CloseCode, PROTOCOL_VERSION } from '../../shared/protocol/version';
+import { probeImage } from '../images/image-codec';
+import type { ResolvedRequest } from '../jobs/pipeline-port';
+import type { ClientSession } from './client-session';
+import { isLoopbackAddress } from './request-guard';
+
+type Msg<T extends ClientMessage['type']> = Extract<ClientMessage, { type: T }>;
+
+function fail(code: string, message: string, field?: string): never {
+  throw Object.assign(new Error(message), { code, field });
+}
+
+export async function handleMessage(s: ClientSession, m: ClientMessage): Promise<void> {
+  switch (m.type) {
+    case 'hello':
+      return hello(s, m);
+    case 'pair':
+      return pair(s, m);
+    case 'generate':
+      return generate(s, m);
+    case 'cancel': {
+      const ok = s.ctx.queue.cancel(s.clientKey, m.jobId);
+      if (!ok) fail('E_JOB_NOT_FOUND', `no queued or running job ${m.jobId} of this client`, 'jobId');
+      // `cancelled` for the job itself follows from the queue (at once if queued, at the next step if running).
+      return;
+    }
+    case 'queue':
+      s.send({ type: 'queue', replyTo: m.id, ...s.ctx.queue.snapshot(s.clientKey) });
+      return;
+    case 'models':
+      s.send({
+        type: 'models',
+        replyTo: m.id,
+        models: await s.ctx.catalog.entries(),
+        loaded: s.ctx.pipeline.info().loadedModel,
+        defaultModel: await s.ctx.catalog.defaultModelId(),
+      });
+      return;
+    case 'history': {
+      const entries = s.ctx.history.list({
+        client: m.scope === 'mine' ? s.clientKey : undefined,
+        limit: m.limit,
+      });
+      s.send({
+        type: 'history',
+        replyTo: m.id,
+        entries: entries.map((r) => ({
+          jobId: r.jobId,
+          createdAt: r.createdAt,
+          status: r.status === 'running' ? 'interrupted' : r.status,
+          params: r.params,
+          images: r.images,
+          error: r.error,
+          client: r.client,
+        })),
+      });
+      return;
+    }
+    case 'history_get':
+      return historyGet(s, m);
+    case 'model_pull':
+      return modelPull(s, m);
+    case 'model_cancel':
+      if (!s.ctx.models.cancel(m.model))
+        fail('E_MODEL_NOT_FOUND', `no download of ${m.model} is running`, 'model');
+      return;
+    case 'model_remove':
+      await s.ctx.models.remove(m.model);
+      s.send({ type: 'model_done', replyTo: m.id, model: m.model, status: 'removed' });
+      return;
+    case 'presets':
+      s.send({ type: 'presets', replyTo: m.id, presets: await s.ctx.prompts.presets() });
+      return;
+    case 'tokenize': {
+      let dir: string | null = null;
+      try {
+        dir = (await s.ctx.catalog.forJob(m.model)).dir;
+      } catch {
+        dir = null; // no model: the bundled SD tokenizer is used
+      }
+      const chunks = await s.ctx.prompts.tokenize(m.text, dir);
+      s.send({ type: 'tokens', replyTo: m.id, chunks, total: chunks.reduce((a, c) => a + c.tokens, 0) });
+      return;
+    }
+    case 'tokens_list':
+      s.send({ type: 'tokens_list', replyTo: m.id, tokens: s.ctx.tokens.list() });
+      return;
+    case 'token_revoke':
+      if (!(await s.ctx.tokens.revoke(m.tokenId))) fail('E_BAD_REQUEST', `no token ${m.tokenId}`, 'tokenId');
+      s.send({ type: 'token_revoked', replyTo: m.id, tokenId: m.tokenId });
+      return;
+  }
+}
+
+function hello(s: ClientSession, m: Msg<'hello'>): void {
+  if (s.authenticated) fail('E_BAD_REQUEST', 'already authenticated');
+  if (m.protocolVersion !== PROTOCOL_VERSION) {
+    s.sendError(
+      'E_VERSION_MISMATCH',
+      `this daemon speaks protocol ${PROTOCOL_VERSION}, the client ${m.protocolVersion}`,
+      {
+        replyTo: m.id,
+      },
+    );
+    s.close(CloseCode.versionMismatch, `protocol ${PROTOCOL_VERSION} required`);
+    return;
+  }
+  const identity = s.ctx.tokens.verify(m.token);
+  if (!identity) {
+    s.sendError('E_UNAUTHORIZED', 'wrong or revoked token', { replyTo: m.id });
+    s.close(CloseCode.unauthorized, 'unauthorized');
+    return;
+  }
+  s.identity = identity;
+  s.clientName = m.client.name;
+  s.log.info({ client: m.client.name, tokenId: identity.tokenId }, 'client authenticated');
+  s.send({ type: 'welcome', replyTo: m.id, serverInfo: s.ctx.serverInfo(), clientId: s.clientKey });
+}
+
+async function pair(s: ClientSession, m: Msg<'pair'>): Promise<void> {
+  if (!isLoopbackAddress(s.remoteAddress)) {
+    s.sendError('E_PAIRING_REMOTE', 'pairing codes are only accepted from this machine', { replyTo: m.id });
+    s.close(CloseCode.unauthorized, 'pairing refused');
+    return;
+  }
+  const r = s.ctx.pairing.redeem(m.code);
+  if (!r.ok) {
+    const why = {
+      no_code: 'no pairing code is active: run `stipple pair` to get one',
+      expired: 'the pairing code expired (codes last 5 minutes): run `stipple pair` for a new one',
+      wrong: 'wrong pairing code',
+      exhausted: 'too many wrong attempts: that code is void, run `stipple pair` for a new one',
+    }[r.reason];
+    s.sendError('E_PAIRING_CODE', why, { replyTo: m.id, field: 'code' });
+    return;
+  }
+  const issued = await s.ctx.tokens.issue(m.client.name);
+  s.log.info({ client: m.client.name, tokenId: issued.tokenId }, 'paired');
+  s.send({ type: 'paired', replyTo: m.id, token: issued.token, tokenId: issued.tokenId });
+}
+
+async function generate(s: ClientSession, m: Msg<'generate'>): Promise<void> {
+  const req = m.request;
+  const take = async (ref: string | undefined, field: 'initImage' | 'mask') => {
+    if (!ref) return undefined;
+    const a = s.attachments.get(ref);
+    if (!a)
+      fail(
+        'E_ATTACHMENT',
+        `\`${field}\` names attachment "${ref}", which was not sent on this connection`,
+        `request.${field}`,
+      );
+    await probeImage(a.bytes, `request.${field}`);
+    return a;
+  };
+  const init = await take(req.initImage, 'initImage');
+  const mask = await take(req.mask, 'mask');
+  if (init && mask) {
+    const [a, b] = await Promise.all([
+      probeImage(init.bytes, 'request.initImage'),
+      probeImage(mask.bytes, 'request.mask'),
+    ]);
+    if (a.width !== b.width || a.height !== b.height) {
+      fail(
+        'E_BAD_REQUEST',
+        `\`mask\` must be the size of \`initImage\` (${a.width}x${a.height}), got ${b.width}x${b.height}`,
+        'request.mask',
+      );
+    }
+  }
+  const model = await s.ctx.catalog.forJob(req.model);
+  const filled: ResolvedRequest = {
+    ...req,
+    model: model.id,
+    sampler: req.sampler ?? (model.defaults.sampler as ResolvedRequest['sampler']),
+    steps: req.steps ?? model.defaults.steps,
+    cfg: req.cfg ?? model.defaults.cfg,
+    width: req.width ?? model.defaults.width,
+    height: req.height ?? model.defaults.height,
+  };
+  const r = s.ctx.queue.submit(s.clientKey, {
+    request: filled,
+    modelDir: model.dir,
+    modelName: model.name,
+    initImage: init?.bytes,
+    mask: mask?.bytes,
+  });
+  if (!r.ok) {
+    s.sendError(r.code, r.message, { replyTo: m.id, retryAfterMs: r.retryAfterMs });
+    return;
+  }
+  if (req.initImage) s.attachments.delete(req.initImage);
+  if (req.mask) s.attachments.delete(req.mask);
+  s.send({ type: 'queued', replyTo: m.id, jobId: r.jobId, position: r.position });
+}
+
+async function historyGet(s: ClientSession, m: Msg<'history_get'>): Promise<void> {
+  const rec = s.ctx.history.get(m.jobId);
+  if (!rec || (rec.client !== s.clientKey && !s.identity?.primary))
+    fail('E_JOB_NOT_FOUND', `no finished job ${m.jobId}`, 'jobId');
+  if (rec.status !== 'done') {
+    s.sendError(
+      (rec.error?.code ?? 'E_INTERRUPTED') as 'E_INTERRUPTED',
+      rec.error?.message ?? `job ${m.jobId} did not finish`,
+      {
+        replyTo: m.id,
+        jobId: m.jobId,
+      },
+    );
+    return;
+  }
+  for (const img of rec.images) {
+    const png = await s.ctx.history.readImage(img.file);
+    if (png)
+      s.deliver({
+        type: 'result',
+        jobId: rec.jobId,
+        index: img.index,
+        seed: img.seed,
+        width: img.width,
+        height: img.height,
+        png,
+      });
+  }
+  s.send({
+    type: 'done',
+    jobId: rec.jobId,
+    seed: rec.images[0]?.seed ?? rec.params?.seed ?? -1,
+    params: rec.params!,
+    images: rec.images,
+    executionProvider: rec.executionProvider ?? 'unknown',
+    infotext: rec.infotext ?? '',
+    notes: ['from history'],
+  });
+}
+
+async function modelPull(s: ClientSession, m: Msg<'model_pull'>): Promise<void> {
+  const manifest = await s.ctx.models.pull(m.ref, {
+    onProgress: (p) =>
+      s.send({
+        type: 'model_progress',
+        model: m.ref,
+        phase: p.phase,
+        file: p.file,
+        bytesDone: p.bytesDone,
+        bytesTotal: p.bytesTotal,
+        rateBytesPerSec: p.rateBytesPerSec,
+        etaSec: p.etaSec ?? null,
+      }),
+  });
+  s.send({ type: 'model_done', replyTo: m.id, model: manifest.id, status: 'installed' });
+}

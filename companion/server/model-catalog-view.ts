@@ -1,0 +1,114 @@
+// The daemon's view of models for clients: installed ones merged with the catalog (so the
+// plugins can offer a download), the default model, and the generation defaults a request
+// without explicit sampler/steps/cfg/size gets.
+import type { z } from 'zod';
+import type { ModelEntry } from '../../shared/protocol/server-messages';
+import { type CatalogEntry, findCatalogEntry, MODEL_CATALOG } from '../models/catalog';
+import type { ModelManager } from '../models/model-manager';
+import type { ModelManifest } from '../models/model-store';
+
+type Entry = z.infer<typeof ModelEntry>;
+
+export interface JobModel {
+  id: string;
+  dir: string;
+  name: string;
+  family: string;
+  defaults: { width: number; height: number; sampler: string; steps: number; cfg: number };
+}
+
+const FAMILY_DEFAULTS: Record<string, JobModel['defaults']> = {
+  'sd-turbo': { width: 512, height: 512, sampler: 'euler_a', steps: 1, cfg: 0 },
+  'sdxl-turbo': { width: 512, height: 512, sampler: 'euler_a', steps: 1, cfg: 0 },
+  sdxl: { width: 1024, height: 1024, sampler: 'dpmpp_2m_karras', steps: 25, cfg: 7 },
+  sd2: { width: 768, height: 768, sampler: 'dpmpp_2m_karras', steps: 25, cfg: 7 },
+};
+const GENERIC_DEFAULTS: JobModel['defaults'] = {
+  width: 512,
+  height: 512,
+  sampler: 'euler_a',
+  steps: 20,
+  cfg: 7,
+};
+
+export function defaultsFor(family: string | undefined, catalog?: CatalogEntry): JobModel['defaults'] {
+  return catalog?.defaults ?? FAMILY_DEFAULTS[family ?? ''] ?? GENERIC_DEFAULTS;
+}
+
+export class ModelCatalogView {
+  constructor(
+    private readonly models: ModelManager,
+    private readonly configuredDefault: string | null,
+  ) {}
+
+  async installed(): Promise<ModelManifest[]> {
+    return (await this.models.list()).filter((m) => m.kind === 'pipeline');
+  }
+
+  /** The configured default, else the catalog default if installed, else the first installed model. */
+  async defaultModelId(): Promise<string | null> {
+    const inst = await this.installed();
+    if (this.configuredDefault && inst.some((m) => m.id === this.configuredDefault))
+      return this.configuredDefault;
+    const catalogDefault = MODEL_CATALOG.find((e) => e.isDefault);
+    if (catalogDefault && inst.some((m) => m.id === catalogDefault.id)) return catalogDefault.id;
+    return inst[0]?.id ?? this.configuredDefault;
+  }
+
+  async entries(): Promise<Entry[]> {
+    const inst = await this.models.list();
+    const out: Entry[] = inst.map((m) => {
+      const cat = findCatalogEntry(m.catalogId ?? m.id);
+      return {
+        id: m.id,
+        name: m.name ?? cat?.name ?? m.id,
+        family: m.family ?? cat?.family ?? 'unknown',
+        installed: true,
+        sizeBytes: m.totalBytes,
+        source: m.source.kind === 'hub' ? `${m.source.repo}@${m.source.revision}` : 'import',
+        kind: m.kind === 'pipeline' ? 'checkpoint' : m.kind === 'interrogator' ? 'clip' : 'vae',
+        defaults: defaultsFor(m.family, cat),
+      };
+    });
+    for (const c of MODEL_CATALOG) {
+      if (inst.some((m) => m.id === c.id)) continue;
+      out.push({
+        id: c.id,
+        name: c.name,
+        family: c.family,
+        installed: false,
+        sizeBytes: c.approxSizeBytes,
+        source: `${c.repo}@${c.revision}`,
+        kind: c.kind === 'pipeline' ? 'checkpoint' : c.kind === 'interrogator' ? 'clip' : 'vae',
+        defaults: defaultsFor(c.family, c),
+      });
+    }
+    return out;
+  }
+
+  /** Resolves the model a job runs on; throws the manager's typed errors (E_MODEL_NOT_FOUND, …). */
+  async forJob(id: string | undefined): Promise<JobModel> {
+    const chosen = id ?? (await this.defaultModelId());
+    if (!chosen) {
+      const err = new Error(
+        'no model is installed: run `stipple models pull sd-turbo` or import one',
+      ) as Error & {
+        code: string;
+        field: string;
+      };
+      err.code = 'E_MODEL_NOT_FOUND';
+      err.field = 'model';
+      throw err;
+    }
+    const r = await this.models.resolve(chosen, { check: 'size' });
+    const cat = findCatalogEntry(r.manifest?.catalogId ?? chosen);
+    const family = r.manifest?.family ?? cat?.family ?? 'unknown';
+    return {
+      id: chosen,
+      dir: r.dir,
+      name: r.manifest?.name ?? cat?.name ?? chosen,
+      family,
+      defaults: defaultsFor(family, cat),
+    };
+  }
+}
