@@ -272,3 +272,65 @@ test('cancel(id) aborts the shared download for every caller', { skip: skipNoFix
   assert.deepEqual(s.manager.pulling(), []);
   await assertNothingInstalled(s);
 });
+
+test('a catalog entry fetches only its selected files, from the HF_ENDPOINT mirror', {
+  skip: skipNoFixtures,
+}, async (t) => {
+  const s = await setup(t);
+  const pinned = new ModelManager({
+    home: s.home,
+    logger: pino({ level: 'silent' }),
+    hub: { endpoint: s.hub.endpoint },
+    catalog: [
+      {
+        id: 'tiny',
+        name: 'tiny test pipeline',
+        kind: 'pipeline',
+        family: 'sd15',
+        repo: REPO,
+        revision: s.hub.commit,
+        revisionIsCommit: true,
+        files: {
+          include: [
+            'model_index.json',
+            'scheduler/*',
+            'text_encoder/*',
+            'tokenizer/*',
+            'unet/*',
+            'vae_decoder/*',
+          ],
+        },
+        precision: 'fp32',
+        license: 'mit',
+        approxSizeBytes: 15e6,
+      },
+    ],
+  });
+  const manifest = await pinned.pull('tiny');
+  assert.equal(manifest.catalogId, 'tiny');
+  assert.equal(manifest.family, 'sd15');
+  assert.equal(manifest.source.kind === 'hub' && manifest.source.commit, s.hub.commit);
+  assert.equal(
+    manifest.files.some((f) => f.path.startsWith('vae_encoder/')),
+    false,
+  );
+  assert.equal(s.hub.contentRequests('vae_encoder/model.onnx').length, 0);
+  assert.ok(
+    s.hub.requests.some((r) => r.url.includes(`/resolve/${s.hub.commit}/`)),
+    'files resolve at the commit',
+  );
+});
+
+test('a repo that is not a diffusers ONNX pipeline is refused before downloading', {
+  skip: skipNoFixtures,
+}, async (t) => {
+  const s = await setup(t, { dir: fixturePath('tiny-sd', 'sd15-tiny', 'unet') });
+  await assert.rejects(s.manager.pull(REPO), (err: { code: string; field: string; message: string }) => {
+    assert.equal(err.code, 'E_MODEL_LAYOUT');
+    assert.equal(err.field, 'model_index.json');
+    assert.match(err.message, /stipple-test\/sd15-tiny@main/);
+    return true;
+  });
+  assert.equal(s.hub.bytesServed(), 0);
+  await assertNothingInstalled(s);
+});
