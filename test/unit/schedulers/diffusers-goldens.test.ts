@@ -60,7 +60,7 @@ describe('diffusers scheduler goldens', { skip: skipNoFixtures }, () => {
       const modelInputs = readFixtureTensor('schedulers', dir, 'model_inputs').data as Float32Array;
       const eps = readFixtureTensor('schedulers', dir, 'eps').data as Float32Array;
 
-      let latents = initial.map((v) => Math.fround(v * sched.initNoiseSigma));
+      let latents: Float32Array = initial.map((v) => Math.fround(v * sched.initNoiseSigma));
       assert.ok(maxAbsDiff(latents, row(trajectory, 0, SIZE)) <= TOL, 'trajectory[0]');
       const noise = new RecordingNoise(new TorchGenerator(7));
       let worst = 0;
