@@ -1,0 +1,173 @@
+// The sandbox side of the plugin: shows the UI, tells it what the selection means, prepares
+// job inputs, places results and keeps the token and preferences in clientStorage. Everything
+// it receives from the UI is validated against the contract first. All state lives in the
+// closure of startPlugin (no module-level state), so tests can start it on a fake `figma`.
+
+import {
+  parseUiToSandbox,
+  type SandboxToUi,
+  type SelectionInfo,
+  type UiToSandbox,
+} from '../contract/plugin-messages';
+import type { PluginAPI, SceneNode } from './figma-types';
+import { readParams } from './generation-params';
+import { prepareJob } from './job-input';
+import type { JobTarget } from './job-targets';
+import { placeResult } from './result-insertion';
+import { classifySelection } from './selection-mode';
+
+export const TOKEN_KEY = 'stipple.token';
+export const PREFS_KEY = 'stipple.prefs';
+
+export interface PluginOptions {
+  width?: number;
+  height?: number;
+}
+
+export function describeSelection(selection: readonly SceneNode[]): SelectionInfo {
+  const c = classifySelection(selection);
+  const info: SelectionInfo = { mode: c.mode, label: c.label };
+  if (c.mode === null) info.reason = c.reason;
+  const sized =
+    c.mode === 'txt2img' ? (c.target.kind === 'fill' ? c.target.node : null) : c.mode ? c.image : null;
+  if (sized) {
+    info.width = sized.width;
+    info.height = sized.height;
+  }
+  if (c.mode === 'img2img' || c.mode === 'inpaint' || c.mode === 'outpaint') info.watchNodeId = c.image.id;
+  if (selection.length === 1) {
+    const params = readParams(selection[0]);
+    if (params) info.generatedParams = params;
+  }
+  return info;
+}
+
+export function startPlugin(api: PluginAPI, html: string, options: PluginOptions = {}): void {
+  const targets = new Map<string, JobTarget>();
+  /** Live-mode preview layer per target. */
+  const livePreviews = new Map<string, string>();
+  let nextTarget = 1;
+
+  const post = (message: SandboxToUi) => api.ui.postMessage(message);
+  const sendSelection = () => post({ type: 'selection', info: describeSelection(api.currentPage.selection) });
+
+  api.showUI(html, {
+    width: options.width ?? 380,
+    height: options.height ?? 680,
+    themeColors: true,
+    title: 'Stipple',
+  });
+  api.on('selectionchange', sendSelection);
+  // Live mode follows edits to the selected pixels; the UI debounces and decides.
+  const watchPage = () => api.currentPage.on('nodechange', sendSelection);
+  watchPage();
+  api.on('currentpagechange', () => {
+    watchPage();
+    sendSelection();
+  });
+
+  async function handle(msg: UiToSandbox): Promise<void> {
+    switch (msg.type) {
+      case 'ui-ready': {
+        const token = await api.clientStorage.getAsync(TOKEN_KEY);
+        const prefs = await api.clientStorage.getAsync(PREFS_KEY);
+        post({
+          type: 'init',
+          token: typeof token === 'string' ? token : null,
+          prefs: typeof prefs === 'string' ? prefs : null,
+          editorType: api.editorType,
+        });
+        sendSelection();
+        return;
+      }
+      case 'save-token':
+        if (msg.token === null) await api.clientStorage.deleteAsync(TOKEN_KEY);
+        else await api.clientStorage.setAsync(TOKEN_KEY, msg.token);
+        return;
+      case 'save-prefs':
+        await api.clientStorage.setAsync(PREFS_KEY, msg.prefs);
+        return;
+      case 'prepare-job': {
+        try {
+          const prepared = await prepareJob(api, classifySelection(api.currentPage.selection), msg.sizing);
+          if (!prepared.ok) {
+            post({ type: 'job-input-error', requestId: msg.requestId, reason: prepared.reason });
+            return;
+          }
+          const targetId = `t${nextTarget++}`;
+          targets.set(targetId, prepared.target);
+          post({ type: 'job-input', requestId: msg.requestId, input: { ...prepared.input, targetId } });
+        } catch (e) {
+          post({ type: 'job-input-error', requestId: msg.requestId, reason: errorText(e) });
+        }
+        return;
+      }
+      case 'insert-result': {
+        const target = targets.get(msg.targetId);
+        if (!target) {
+          post({ type: 'insert-error', requestId: msg.requestId, reason: `unknown target ${msg.targetId}` });
+          return;
+        }
+        try {
+          const liveId = livePreviews.get(msg.targetId);
+          const existing =
+            msg.live && liveId ? ((await api.getNodeByIdAsync(liveId)) as SceneNode | null) : null;
+          // A live preview never replaces a fill: it is a layer over the node, easy to discard.
+          const placed: JobTarget =
+            msg.live && target.kind === 'fill' ? { kind: 'overlay', nodeId: target.nodeId } : target;
+          const node = await placeResult(
+            api,
+            placed,
+            { png: msg.png, name: msg.live ? `Live: ${msg.name}` : msg.name, params: msg.params },
+            { commit: !msg.live, existing: existing && !existing.removed ? existing : null },
+          );
+          if (msg.live) livePreviews.set(msg.targetId, node.id);
+          post({ type: 'inserted', requestId: msg.requestId, nodeId: node.id });
+        } catch (e) {
+          post({ type: 'insert-error', requestId: msg.requestId, reason: errorText(e) });
+        }
+        return;
+      }
+      case 'keep-live': {
+        const id = livePreviews.get(msg.targetId);
+        const node = id ? await api.getNodeByIdAsync(id) : null;
+        if (!node || node.removed) {
+          post({
+            type: 'insert-error',
+            requestId: msg.requestId,
+            reason: 'There is no live preview to keep.',
+          });
+          return;
+        }
+        livePreviews.delete(msg.targetId);
+        node.name = node.name.replace(/^Live: /, '');
+        api.commitUndo();
+        post({ type: 'inserted', requestId: msg.requestId, nodeId: node.id });
+        return;
+      }
+      case 'discard-live': {
+        const id = livePreviews.get(msg.targetId);
+        livePreviews.delete(msg.targetId);
+        const node = id ? await api.getNodeByIdAsync(id) : null;
+        if (node && !node.removed && node.type !== 'DOCUMENT' && node.type !== 'PAGE') node.remove();
+        return;
+      }
+      case 'notify':
+        api.notify(msg.message, { error: msg.error });
+        return;
+    }
+  }
+
+  api.ui.onmessage = (raw: unknown) => {
+    const parsed = parseUiToSandbox(raw);
+    if (!parsed.ok) {
+      api.notify(`Stipple: ignored a malformed message from the UI (${parsed.reason})`, { error: true });
+      return;
+    }
+    handle(parsed.message).catch((e: unknown) => api.notify(`Stipple: ${errorText(e)}`, { error: true }));
+  };
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
