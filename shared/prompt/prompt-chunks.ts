@@ -15,6 +15,8 @@ export interface PromptChunk {
   ids: number[];
   /** The weight of each position in `ids`; 1 for BOS, EOS and padding. */
   multipliers: number[];
+  /** Prompt tokens in the chunk before padding (A1111 shows 75 per full chunk plus the last one's). */
+  tokenCount: number;
 }
 
 export interface ChunkOptions {
@@ -65,12 +67,17 @@ export function splitPromptChunks(
   // A1111 pads chunks with the end token id; for SD 1.x that is also the pad token. We pad with the
   // tokenizer's pad id so SDXL's second tokenizer (pad "!") matches its own padding convention.
   const nextChunk = () => {
+    const tokenCount = tokens.length;
     const toAdd = chunkLength - tokens.length;
     for (let i = 0; i < toAdd; i++) {
       tokens.push(tokenizer.padId);
       multipliers.push(1);
     }
-    chunks.push({ ids: [tokenizer.bosId, ...tokens, tokenizer.eosId], multipliers: [1, ...multipliers, 1] });
+    chunks.push({
+      ids: [tokenizer.bosId, ...tokens, tokenizer.eosId],
+      multipliers: [1, ...multipliers, 1],
+      tokenCount,
+    });
     tokens = [];
     multipliers = [];
     lastComma = -1;
@@ -107,4 +114,10 @@ export function splitPromptChunks(
   }
   if (tokens.length > 0 || chunks.length === 0) nextChunk();
   return chunks;
+}
+
+/** A1111's token counter for a prompt: 75 for every chunk but the last, plus the last chunk's tokens. */
+export function promptTokenCount(chunks: readonly PromptChunk[], chunkLength = CHUNK_LENGTH): number {
+  if (chunks.length === 0) return 0;
+  return (chunks.length - 1) * chunkLength + chunks[chunks.length - 1].tokenCount;
 }

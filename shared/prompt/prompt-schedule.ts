@@ -1,0 +1,235 @@
+// A1111 prompt editing and alternation (`get_learned_conditioning_prompt_schedules` in
+// modules/prompt_parser.py): `[a:b:when]`, `[a:when]`, `[a::when]`, `[:b:when]` switch text at a step
+// (`when` < 1 with a dot is a fraction of the steps, otherwise a step number), `[a|b|c]` cycles per
+// step. A1111 parses with a lark Earley grammar; this is a hand-written parser for the same grammar
+// that makes the same choices (checked against lark on generated prompts). Regions that are neither
+// editing nor alternation come back verbatim, escapes and attention brackets included, for
+// `parsePromptAttention` to read afterwards.
+//
+//   start:     (prompt | raw bracket or colon)*
+//   prompt:    (emphasized | scheduled | alternate | plain | whitespace)*
+//   emphasized "(" prompt ")" | "(" prompt ":" prompt ")" | "[" prompt "]"
+//   scheduled  "[" [prompt ":"] prompt ":" [ws] NUMBER [ws] "]"
+//   alternate  "[" prompt ("|" [prompt])+ "]"
+//   plain      ([^\[]():|] | \.)+
+
+import { PY_WHITESPACE_CLASS } from './python-text';
+
+/** `[endStep, text]`: use `text` for steps up to and including `endStep`. */
+export type ScheduleEntry = [endStep: number, text: string];
+
+export interface ScheduleOptions {
+  /** With a hires pass: its step count; `when` then counts from the end of the first pass (A1111). */
+  hiresSteps?: number;
+  /** A1111's "old prompt editing timelines" compatibility setting. */
+  useOldScheduling?: boolean;
+}
+
+type Node = string | Scheduled | Alternate;
+interface Scheduled {
+  kind: 'scheduled';
+  before: Node[] | null;
+  after: Node[];
+  whenText: string;
+}
+interface Alternate {
+  kind: 'alternate';
+  options: Node[][];
+}
+interface Parsed {
+  nodes: Node[];
+  end: number;
+}
+
+// lark's common.SIGNED_NUMBER, and the Python `\s+` WHITESPACE terminal.
+const NUMBER = /[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/y;
+const WHITESPACE = new RegExp(`[${PY_WHITESPACE_CLASS}]+`, 'uy');
+const PLAIN = /(?:[^\\[\]():|]|\\.)+/y;
+// Bracket nesting beyond this is treated as unparseable (A1111 then uses the prompt unchanged); it
+// keeps recursion bounded on hostile input, far above anything a person types.
+const MAX_DEPTH = 200;
+
+function matchAt(pattern: RegExp, text: string, pos: number): string | undefined {
+  pattern.lastIndex = pos;
+  return pattern.exec(text)?.[0];
+}
+
+class ScheduleParser {
+  private readonly groups = new Map<number, Parsed | null>();
+  constructor(private readonly text: string) {}
+
+  /** A `prompt`: items up to the first character no item can take. */
+  prompt(pos: number, depth: number): Parsed {
+    const nodes: Node[] = [];
+    const { text } = this;
+    while (pos < text.length) {
+      const ch = text[pos];
+      if (ch === '[' || ch === '(') {
+        const group = this.group(pos, depth + 1);
+        if (!group) break;
+        nodes.push(...group.nodes);
+        pos = group.end;
+        continue;
+      }
+      const plain = matchAt(PLAIN, text, pos);
+      if (!plain) break;
+      nodes.push(plain);
+      pos += plain.length;
+    }
+    return { nodes, end: pos };
+  }
+
+  /** A bracketed group starting at `pos`, or null where none of the group rules matches. */
+  group(pos: number, depth: number): Parsed | null {
+    if (depth > MAX_DEPTH) return null;
+    const memo = this.groups.get(pos);
+    if (memo !== undefined) return memo;
+    const result = this.text[pos] === '(' ? this.round(pos, depth) : this.square(pos, depth);
+    this.groups.set(pos, result);
+    return result;
+  }
+
+  private round(pos: number, depth: number): Parsed | null {
+    const { text } = this;
+    const first = this.prompt(pos + 1, depth);
+    if (text[first.end] === ')') return { nodes: ['(', ...first.nodes, ')'], end: first.end + 1 };
+    if (text[first.end] !== ':') return null;
+    const second = this.prompt(first.end + 1, depth);
+    if (text[second.end] !== ')') return null;
+    return { nodes: ['(', ...first.nodes, ':', ...second.nodes, ')'], end: second.end + 1 };
+  }
+
+  private square(pos: number, depth: number): Parsed | null {
+    const { text } = this;
+    const first = this.prompt(pos + 1, depth);
+    const next = text[first.end];
+    if (next === ']') return { nodes: ['[', ...first.nodes, ']'], end: first.end + 1 };
+    if (next === '|') {
+      const options: Node[][] = [first.nodes];
+      let at = first.end;
+      while (text[at] === '|') {
+        const option = this.prompt(at + 1, depth);
+        options.push(option.nodes);
+        at = option.end;
+      }
+      if (text[at] !== ']') return null;
+      return { nodes: [{ kind: 'alternate', options }], end: at + 1 };
+    }
+    if (next !== ':') return null;
+    const when = this.when(first.end + 1);
+    if (when) {
+      return {
+        nodes: [{ kind: 'scheduled', before: null, after: first.nodes, whenText: when.text }],
+        end: when.end,
+      };
+    }
+    const second = this.prompt(first.end + 1, depth);
+    if (text[second.end] !== ':') return null;
+    const whenAfter = this.when(second.end + 1);
+    if (!whenAfter) return null;
+    const node: Scheduled = {
+      kind: 'scheduled',
+      before: first.nodes,
+      after: second.nodes,
+      whenText: whenAfter.text,
+    };
+    return { nodes: [node], end: whenAfter.end };
+  }
+
+  /** `[ws] NUMBER [ws] "]"` */
+  private when(pos: number): { text: string; end: number } | null {
+    pos += matchAt(WHITESPACE, this.text, pos)?.length ?? 0;
+    const number = matchAt(NUMBER, this.text, pos);
+    if (!number) return null;
+    pos += number.length;
+    pos += matchAt(WHITESPACE, this.text, pos)?.length ?? 0;
+    return this.text[pos] === ']' ? { text: number, end: pos + 1 } : null;
+  }
+
+  /** `start`: prompts with stray brackets and colons kept as text; null where lark finds no parse. */
+  start(): Node[] | null {
+    const { text } = this;
+    const nodes: Node[] = [];
+    let pos = 0;
+    while (pos < text.length) {
+      const item = this.prompt(pos, 0);
+      nodes.push(...item.nodes);
+      pos = item.end;
+      if (pos >= text.length) break;
+      if ('[]():'.includes(text[pos])) {
+        nodes.push(text[pos]);
+        pos++;
+      } else {
+        return null; // a `|` outside alternation, or a backslash with nothing to escape
+      }
+    }
+    return nodes;
+  }
+}
+
+function collectSteps(
+  nodes: readonly Node[],
+  whenStep: (whenText: string) => number,
+  steps: number,
+  out: Set<number>,
+) {
+  for (const node of nodes) {
+    if (typeof node === 'string') continue;
+    if (node.kind === 'alternate') {
+      for (let s = 1; s <= steps; s++) out.add(s);
+      for (const option of node.options) collectSteps(option, whenStep, steps, out);
+    } else {
+      const when = whenStep(node.whenText);
+      if (when >= 1) out.add(when);
+      if (node.before) collectSteps(node.before, whenStep, steps, out);
+      collectSteps(node.after, whenStep, steps, out);
+    }
+  }
+}
+
+function textAtStep(nodes: readonly Node[], step: number, whenStep: (whenText: string) => number): string {
+  let out = '';
+  for (const node of nodes) {
+    if (typeof node === 'string') out += node;
+    else if (node.kind === 'alternate')
+      out += textAtStep(node.options[(step - 1) % node.options.length], step, whenStep);
+    else if (step <= whenStep(node.whenText))
+      out += node.before ? textAtStep(node.before, step, whenStep) : '';
+    else out += textAtStep(node.after, step, whenStep);
+  }
+  return out;
+}
+
+/**
+ * The prompt text in force over the sampling steps, as A1111 computes it: ascending `[endStep, text]`
+ * pairs, the last ending at `steps` (or `hiresSteps`). A prompt A1111 cannot parse is used unchanged.
+ */
+export function getPromptSchedule(
+  prompt: string,
+  steps: number,
+  options: ScheduleOptions = {},
+): ScheduleEntry[] {
+  const hires = options.hiresSteps !== undefined && !options.useOldScheduling;
+  const total = hires ? options.hiresSteps! : steps;
+  const intOffset = hires ? steps : 0;
+  const floatOffset = hires ? 1 : 0;
+  // Python: float(s), then int() truncates toward zero; "." in s decides fraction versus step number.
+  const whenStep = (whenText: string): number => {
+    const value = Number(whenText);
+    let v: number;
+    if (options.useOldScheduling) v = value < 1 ? value * total : value;
+    else v = whenText.includes('.') ? (value - floatOffset) * total : value - intOffset;
+    return Math.min(total, Math.trunc(v));
+  };
+  const nodes = new ScheduleParser(prompt).start();
+  if (!nodes) return [[total, prompt]];
+  const stepSet = new Set<number>([total]);
+  collectSteps(nodes, whenStep, total, stepSet);
+  return [...stepSet].sort((a, b) => a - b).map((step) => [step, textAtStep(nodes, step, whenStep)]);
+}
+
+/** The prompt text to condition on at a 1-based `step` (alternation and editing resolved). */
+export function promptAtStep(schedule: readonly ScheduleEntry[], step: number): string {
+  for (const [endStep, text] of schedule) if (step <= endStep) return text;
+  return schedule[schedule.length - 1][1];
+}
