@@ -3,19 +3,43 @@
 
 import { DdimScheduler } from './ddim.js';
 import { DpmSolverMultistepScheduler } from './dpm-solver-multistep.js';
+import { EulerAncestralDiscreteScheduler } from './euler-ancestral-discrete.js';
 import { EulerDiscreteScheduler } from './euler-discrete.js';
+import { HeunDiscreteScheduler } from './heun-discrete.js';
+import { KDiffusionScheduler } from './kdiffusion-sampler.js';
+import { LmsDiscreteScheduler } from './lms-discrete.js';
 import type { CreateScheduler } from './types.js';
 
 export const createScheduler: CreateScheduler = (id, config, steps, opts = {}) => {
   switch (id) {
     case 'euler':
-      return new EulerDiscreteScheduler(config, steps, opts);
+      return new EulerDiscreteScheduler({ ...config, use_karras_sigmas: false }, steps, opts);
+    case 'euler_a':
+      return new EulerAncestralDiscreteScheduler(config, steps, opts);
+    case 'heun':
+      return new HeunDiscreteScheduler({ ...config, use_karras_sigmas: false }, steps, opts);
+    case 'lms':
+      return new LmsDiscreteScheduler({ ...config, use_karras_sigmas: false }, steps, opts);
+    case 'dpmpp_2s_a_karras':
+      return new KDiffusionScheduler('dpmpp_2s_ancestral', config, steps, 'karras', opts, id);
+    case 'dpmpp_sde_karras':
+      return new KDiffusionScheduler('dpmpp_sde', config, steps, 'karras', opts, id);
     case 'ddim':
       return new DdimScheduler(config, steps, opts);
     case 'dpmpp_2m':
-      return new DpmSolverMultistepScheduler({ ...config, use_karras_sigmas: false }, steps, opts, id);
+      return new DpmSolverMultistepScheduler(
+        { ...config, solver_order: 2, use_karras_sigmas: false },
+        steps,
+        opts,
+        id,
+      );
     case 'dpmpp_2m_karras':
-      return new DpmSolverMultistepScheduler({ ...config, use_karras_sigmas: true }, steps, opts, id);
+      return new DpmSolverMultistepScheduler(
+        { ...config, solver_order: 2, use_karras_sigmas: true },
+        steps,
+        opts,
+        id,
+      );
     default:
       throw new Error(`sampler must be a known id, got ${JSON.stringify(id)}`);
   }
