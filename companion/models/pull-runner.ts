@@ -16,6 +16,7 @@ import { type ModelManifest, type ModelStore, writeFileAtomic } from './model-st
 import { type PullProgressListener, PullProgressTracker } from './pull-progress.js';
 import { downloadFile } from './resumable-download.js';
 import { type RetryPolicy, throwIfAborted, withRetries } from './retry-policy.js';
+import { acquireStagingLock } from './staging-lock.js';
 
 export interface PullPlan {
   id: string;
@@ -101,7 +102,7 @@ async function runPool<T>(
 }
 
 export async function runPull(plan: PullPlan, ctx: PullContext): Promise<ModelManifest> {
-  const { store, hub, logger, signal } = ctx;
+  const { store, hub, signal } = ctx;
   const progress = new PullProgressTracker(plan.id, ctx.onProgress, ctx.progressIntervalMs);
   progress.setPhase('resolving');
   await store.ensureRoot();
@@ -122,8 +123,26 @@ export async function runPull(plan: PullPlan, ctx: PullContext): Promise<ModelMa
     throw layoutError(`${plan.repo}@${plan.revision}`, missing.length > 0 ? missing : ['model_index.json']);
   }
 
-  // 2. Staging folder, and what an earlier (killed) attempt already left there.
+  // 2. Staging folder (locked against other processes), and what an earlier (killed)
+  //    attempt already left there.
   const staging = store.stagingDir(plan.id);
+  const lock = await acquireStagingLock(`${staging}.lock`, plan.id);
+  try {
+    return await downloadAndInstall(plan, ctx, progress, commit, files, staging);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function downloadAndInstall(
+  plan: PullPlan,
+  ctx: PullContext,
+  progress: PullProgressTracker,
+  commit: string,
+  files: HubFile[],
+  staging: string,
+): Promise<ModelManifest> {
+  const { store, hub, logger, signal } = ctx;
   await prepareStaging(staging, plan.repo, commit);
   const totalBytes = files.reduce((s, f) => s + f.sizeBytes, 0);
   let onDisk = 0;

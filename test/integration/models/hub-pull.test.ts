@@ -2,7 +2,7 @@
 // faults a real connection produces, and checks that only complete, verified models appear.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -333,4 +333,20 @@ test('a repo that is not a diffusers ONNX pipeline is refused before downloading
   });
   assert.equal(s.hub.bytesServed(), 0);
   await assertNothingInstalled(s);
+});
+
+test('a pull locked by another live process is E_MODEL_BUSY; a stale lock is taken over', {
+  skip: skipNoFixtures,
+}, async (t) => {
+  const s = await setup(t);
+  const lock = path.join(s.home, 'models', '.staging', `${ID}.lock`);
+  await mkdir(path.dirname(lock), { recursive: true });
+  // pid 1 is always alive and never ours.
+  await writeFile(lock, '1');
+  await assert.rejects(s.manager.pull(REPO), { code: 'E_MODEL_BUSY' });
+  await assertNothingInstalled(s);
+  // A pid that cannot exist: the lock is stale.
+  await writeFile(lock, '2147483646');
+  await s.manager.pull(REPO);
+  assert.equal(existsSync(lock), false, 'the lock is released after the pull');
 });
