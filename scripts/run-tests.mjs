@@ -14,6 +14,10 @@ for (let i = 0; i < args.length; i++) {
 
 function walk(dir, out) {
   if (!existsSync(dir)) return out;
+  if (dir.endsWith('.test.ts')) {
+    out.push(dir);
+    return out;
+  }
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) walk(p, out);

@@ -30,10 +30,10 @@ process.on('message', (m: ToWorker) => {
       cancelled.add(m.jobId);
       break;
     case 'shutdown':
-      void queue.then(async () => {
-        await service.unload();
-        process.exit(0);
-      });
+      void queue
+        .then(() => service.unload())
+        .catch((e) => logger.warn({ err: e }, 'unload failed during shutdown'))
+        .finally(() => process.exit(0));
       break;
   }
 });

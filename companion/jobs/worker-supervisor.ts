@@ -45,6 +45,7 @@ export class WorkerSupervisor implements PipelinePort {
   private lastInfo: PipelineInfo = { executionProviders: [], loadedModel: null };
   private readyPromise: Promise<void> | null = null;
   private closing = false;
+  private ready = false;
   restarts = 0;
 
   constructor(private readonly opts: SupervisorOptions) {}
@@ -80,6 +81,7 @@ export class WorkerSupervisor implements PipelinePort {
       child.on('message', (m: FromWorker) => {
         if (m.type === 'ready') {
           child.off('exit', onEarlyExit);
+          this.ready = true;
           this.lastInfo = m.info;
           resolve();
         } else this.onMessage(m);
@@ -127,7 +129,9 @@ export class WorkerSupervisor implements PipelinePort {
         clearTimeout(t);
         resolve();
       });
-      this.send({ type: 'shutdown' });
+      // A worker still loading its modules cannot read messages yet: stop it outright.
+      if (this.ready) this.send({ type: 'shutdown' });
+      else c.kill('SIGTERM');
     });
   }
 
@@ -170,6 +174,7 @@ export class WorkerSupervisor implements PipelinePort {
   private onExit(child: ChildProcess, code: number | null, signal: string | null): void {
     if (this.child !== child) return;
     this.child = null;
+    this.ready = false;
     this.readyPromise = null;
     this.lastInfo = { ...this.lastInfo, loadedModel: null };
     const a = this.active;
