@@ -1,10 +1,15 @@
 // The composition root and CLI: `stipple serve | pair | models | generate | tokenize | parse-prompt | prompt`.
 // Reads the environment once and hands each command what it needs.
 import { Command, CommanderError } from 'commander';
+import { registerGenerateCommand } from './cli/generate-command';
 import { registerModelsCommand } from './cli/models-command';
 import { registerPairCommand } from './cli/pair-command';
 import { registerServeCommand } from './cli/serve-command';
+import { registerTokenizeCommands } from './cli/tokenize-command';
 import { resolveHome } from './config/stipple-home';
+import { silentLogger } from './logger';
+import { hubConfigFromEnv } from './models/hub-client';
+import { ModelManager } from './models/model-manager';
 import { STIPPLE_VERSION } from './version';
 
 export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
@@ -17,6 +22,13 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
   registerServeCommand(program, { home });
   registerPairCommand(program, { home });
   registerModelsCommand(program, { home: home().data, env });
+  const resolveModel = async (idOrDir: string) => {
+    const manager = new ModelManager({ home: home().data, logger: silentLogger(), hub: hubConfigFromEnv(env) });
+    const r = await manager.resolve(idOrDir);
+    return { dir: r.dir, name: r.manifest?.name ?? r.manifest?.id ?? idOrDir };
+  };
+  registerGenerateCommand(program, { home: home().data, resolveModel });
+  registerTokenizeCommands(program, { resolveModel });
   return program;
 }
 

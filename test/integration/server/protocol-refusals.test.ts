@@ -29,7 +29,7 @@ async function stillServing() {
   c.close();
 }
 
-function httpGet(headers: Record<string, string>): Promise<number> {
+function httpGet(headers: Record<string, string | undefined>): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port: d.port, path: '/health', headers }, (res) => {
       res.resume();
@@ -56,7 +56,7 @@ test('HTTP requests with a foreign Origin or Host get 403', async () => {
 });
 
 test('WebSocket upgrades with a foreign Origin or Host are refused with 403 before any work', async () => {
-  for (const headers of [{ Origin: 'https://evil.example' }, { Host: `attacker.example:${d.port}` }]) {
+  for (const headers of [{ Origin: 'https://evil.example' }, { Host: `attacker.example:${d.port}` }] as Array<Record<string, string>>) {
     await assert.rejects(rawSocket(d.wsUrl, headers), (e: Error & { status?: number }) => e.status === 403);
   }
   await stillServing();
