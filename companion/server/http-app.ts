@@ -83,21 +83,17 @@ export function createHttpApp(o: HttpAppOptions): express.Express {
     const auth = req.headers.authorization ?? '';
     const m = /^Bearer (\S+)$/.exec(auth);
     if (!m || !o.ctx.tokens.verify(m[1])) {
-      res
-        .status(401)
-        .json({
-          code: 'E_UNAUTHORIZED',
-          message: 'send `Authorization: Bearer <token>` (see the token file)',
-        });
+      res.status(401).json({
+        code: 'E_UNAUTHORIZED',
+        message: 'send `Authorization: Bearer <token>` (see the token file)',
+      });
       return;
     }
     if (!req.is('application/json')) {
-      res
-        .status(415)
-        .json({
-          code: 'E_BAD_REQUEST',
-          message: 'state-changing requests must be `Content-Type: application/json`',
-        });
+      res.status(415).json({
+        code: 'E_BAD_REQUEST',
+        message: 'state-changing requests must be `Content-Type: application/json`',
+      });
       return;
     }
     next();

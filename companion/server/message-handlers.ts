@@ -25,6 +25,7 @@ export async function handleMessage(s: ClientSession, m: ClientMessage): Promise
       const ok = s.ctx.queue.cancel(s.clientKey, m.jobId);
       if (!ok) fail('E_JOB_NOT_FOUND', `no queued or running job ${m.jobId} of this client`, 'jobId');
       // `cancelled` for the job itself follows from the queue (at once if queued, at the next step if running).
+      s.send({ type: 'ack', replyTo: m.id });
       return;
     }
     case 'queue':

@@ -62,6 +62,8 @@ export const DoneMessage = z.object({
   infotext: z.string(),
   notes: z.array(z.string()),
 });
+/** Acknowledges a request that has no other answer (cancel, model_cancel). */
+export const AckMessage = z.object({ type: z.literal('ack'), replyTo: ReplyTo });
 export const CancelledMessage = z.object({
   type: z.literal('cancelled'),
   replyTo: ReplyTo,
@@ -196,6 +198,7 @@ export const ServerMessage = z.discriminatedUnion('type', [
   ProgressMessage,
   DoneMessage,
   CancelledMessage,
+  AckMessage,
   ErrorMessage,
   QueueStateMessage,
   ModelsListMessage,

@@ -56,7 +56,9 @@ test('HTTP requests with a foreign Origin or Host get 403', async () => {
 });
 
 test('WebSocket upgrades with a foreign Origin or Host are refused with 403 before any work', async () => {
-  for (const headers of [{ Origin: 'https://evil.example' }, { Host: `attacker.example:${d.port}` }] as Array<Record<string, string>>) {
+  for (const headers of [{ Origin: 'https://evil.example' }, { Host: `attacker.example:${d.port}` }] as Array<
+    Record<string, string>
+  >) {
     await assert.rejects(rawSocket(d.wsUrl, headers), (e: Error & { status?: number }) => e.status === 403);
   }
   await stillServing();
