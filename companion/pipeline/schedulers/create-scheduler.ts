@@ -7,8 +7,11 @@ import { EulerAncestralDiscreteScheduler } from './euler-ancestral-discrete.js';
 import { EulerDiscreteScheduler } from './euler-discrete.js';
 import { HeunDiscreteScheduler } from './heun-discrete.js';
 import { KDiffusionScheduler } from './kdiffusion-sampler.js';
+import { LcmScheduler } from './lcm.js';
 import { LmsDiscreteScheduler } from './lms-discrete.js';
+import { PndmScheduler } from './pndm.js';
 import type { CreateScheduler } from './types.js';
+import { UniPcMultistepScheduler } from './unipc-multistep.js';
 
 export const createScheduler: CreateScheduler = (id, config, steps, opts = {}) => {
   switch (id) {
@@ -28,18 +31,24 @@ export const createScheduler: CreateScheduler = (id, config, steps, opts = {}) =
       return new DdimScheduler(config, steps, opts);
     case 'dpmpp_2m':
       return new DpmSolverMultistepScheduler(
-        { ...config, solver_order: 2, use_karras_sigmas: false },
+        { ...config, algorithm_type: 'dpmsolver++', solver_order: 2, use_karras_sigmas: false },
         steps,
         opts,
         id,
       );
     case 'dpmpp_2m_karras':
       return new DpmSolverMultistepScheduler(
-        { ...config, solver_order: 2, use_karras_sigmas: true },
+        { ...config, algorithm_type: 'dpmsolver++', solver_order: 2, use_karras_sigmas: true },
         steps,
         opts,
         id,
       );
+    case 'unipc':
+      return new UniPcMultistepScheduler({ ...config, use_karras_sigmas: false }, steps, opts);
+    case 'lcm':
+      return new LcmScheduler(config, steps, opts);
+    case 'pndm':
+      return new PndmScheduler(config, steps, opts);
     default:
       throw new Error(`sampler must be a known id, got ${JSON.stringify(id)}`);
   }
