@@ -51,6 +51,7 @@ export async function importModelFolder(
   store: ModelStore,
   folder: string,
   options: { mode: 'copy' | 'link'; id?: string },
+  freeBytes: (dir: string) => Promise<number>,
 ): Promise<ModelManifest> {
   const src = path.resolve(folder);
   const info = await stat(src).catch(() => undefined);
@@ -67,12 +68,25 @@ export async function importModelFolder(
     );
   }
   await store.ensureRoot();
+  const rels = await walkFiles(src);
+  if (options.mode === 'copy') {
+    let needed = 0;
+    for (const rel of rels) needed += (await stat(path.join(src, ...rel.split('/')))).size;
+    const free = await freeBytes(store.root);
+    if (needed > free) {
+      throw new ModelError(
+        'E_DISK_FULL',
+        `not enough disk space to copy "${folder}": needs ${needed} bytes, ${free} available (or use --link)`,
+        { field: 'disk' },
+      );
+    }
+  }
   const staging = store.stagingDir(id);
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
   try {
     const files: ManifestFile[] = [];
-    for (const rel of await walkFiles(src)) {
+    for (const rel of rels) {
       const from = path.join(src, ...rel.split('/'));
       if ((await lstat(from)).isSymbolicLink()) continue;
       let hashed = from;

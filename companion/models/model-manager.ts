@@ -12,7 +12,7 @@ import { ModelError } from './model-errors.js';
 import { importModelFolder } from './model-import.js';
 import { assertModelLayout } from './model-layout.js';
 import { assertModelId, looksLikeRepoRef, modelIdForRepo, parseRepoRef } from './model-ref.js';
-import { type ModelManifest, ModelStore, readManifestIn } from './model-store.js';
+import { type ModelManifest, ModelStore, type PartialDownload, readManifestIn } from './model-store.js';
 import { type VerifyReport, verifyFiles } from './model-verify.js';
 import type { PullProgress, PullProgressListener } from './pull-progress.js';
 import { type PullPlan, runPull } from './pull-runner.js';
@@ -79,6 +79,11 @@ export class ModelManager {
   async catalog(): Promise<CatalogListing[]> {
     const installed = new Set((await this.store.list()).map((m) => m.id));
     return this.catalogEntries.map((e) => ({ ...e, installed: installed.has(e.id) }));
+  }
+
+  /** Downloads that stopped part-way (cancelled or killed); pulling the same id resumes them. */
+  partials(): Promise<PartialDownload[]> {
+    return this.store.partials();
   }
 
   /** Ids with a download in progress. */
@@ -236,7 +241,7 @@ export class ModelManager {
 
   /** Checks a local diffusers ONNX folder and copies (or links) it into the store. */
   import(folder: string, options: ImportOptions): Promise<ModelManifest> {
-    return importModelFolder(this.store, folder, options);
+    return importModelFolder(this.store, folder, options, (dir) => this.freeBytes(dir));
   }
 
   /**

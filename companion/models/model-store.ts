@@ -3,13 +3,15 @@
 // build in `<home>/models/.staging/<id>/` and become visible by one directory rename, and
 // removal renames into `.trash/` before deleting, so a crash never leaves a half-model listed.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { ModelError } from './model-errors.js';
 import { assertModelId } from './model-ref.js';
 
 export const MANIFEST_FILE = 'stipple-manifest.json';
+/** Written into a staging folder when a pull starts: which repo and commit it holds. */
+export const STAGING_MARKER = '.stipple-pull.json';
 const STAGING_DIR = '.staging';
 const TRASH_DIR = '.trash';
 
@@ -46,6 +48,14 @@ export const manifestSchema = z.object({
 });
 
 export type ModelManifest = z.infer<typeof manifestSchema>;
+
+/** A download that stopped part-way (cancelled, killed); `pull` of the same id resumes it. */
+export interface PartialDownload {
+  id: string;
+  repo: string;
+  commit: string;
+  bytesOnDisk: number;
+}
 export type ManifestFile = z.infer<typeof manifestFileSchema>;
 
 /** Writes a file by tmp + rename so readers see the old or the new content, never half. */
@@ -96,6 +106,19 @@ export class ModelStore {
     return out;
   }
 
+  /** Downloads that stopped part-way and can be resumed. */
+  async partials(): Promise<PartialDownload[]> {
+    const dir = path.join(this.root, STAGING_DIR);
+    const names = await readdir(dir).catch(() => [] as string[]);
+    const out: PartialDownload[] = [];
+    for (const id of names.sort()) {
+      const marker = await readStagingMarker(path.join(dir, id));
+      // Folders without a marker are imports in progress (or lock files): not resumable.
+      if (marker) out.push({ id, ...marker, bytesOnDisk: await folderBytes(path.join(dir, id)) });
+    }
+    return out;
+  }
+
   /**
    * Writes the manifest into a fully verified staging folder, then makes the model visible
    * with one rename (replacing an older install, which goes to the trash first).
@@ -133,6 +156,30 @@ export class ModelStore {
   private async emptyTrash(): Promise<void> {
     await rm(path.join(this.root, TRASH_DIR), { recursive: true, force: true });
   }
+}
+
+const markerSchema = z.object({ repo: z.string(), commit: z.string() });
+
+/** The staging marker of a pull, or null when `dir` is not a pull's staging folder. */
+export async function readStagingMarker(dir: string): Promise<z.infer<typeof markerSchema> | null> {
+  const text = await readFile(path.join(dir, STAGING_MARKER), 'utf8').catch(() => null);
+  if (text === null) return null;
+  try {
+    const parsed = markerSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+async function folderBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) total += await folderBytes(full);
+    else if (entry.isFile() && entry.name !== STAGING_MARKER) total += (await stat(full)).size;
+  }
+  return total;
 }
 
 /** Reads and validates `<dir>/stipple-manifest.json`; null when absent or invalid. */

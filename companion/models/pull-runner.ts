@@ -2,7 +2,7 @@
 // → disk check → bounded parallel resumable downloads into the staging folder → layout
 // check on disk → manifest → one rename into the store. Staging survives crashes and is
 // resumed by the next pull of the same commit; anything else there is discarded.
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { CatalogEntry } from './catalog.js';
@@ -12,7 +12,13 @@ import { fetchRepoCommit, type HubConfig, type HubFile, listRepoFiles, resolveUr
 import { ModelError } from './model-errors.js';
 import { assertModelLayout, type LayoutSpec, layoutError, missingParts } from './model-layout.js';
 import { resolveInside } from './model-ref.js';
-import { type ModelManifest, type ModelStore, writeFileAtomic } from './model-store.js';
+import {
+  type ModelManifest,
+  type ModelStore,
+  readStagingMarker,
+  STAGING_MARKER,
+  writeFileAtomic,
+} from './model-store.js';
 import { type PullProgressListener, PullProgressTracker } from './pull-progress.js';
 import { downloadFile } from './resumable-download.js';
 import { type RetryPolicy, throwIfAborted, withRetries } from './retry-policy.js';
@@ -40,8 +46,6 @@ export interface PullContext {
   progressIntervalMs?: number;
 }
 
-const STAGING_MARKER = '.stipple-pull.json';
-
 async function sizeOf(p: string): Promise<number | undefined> {
   try {
     return (await stat(p)).size;
@@ -52,17 +56,11 @@ async function sizeOf(p: string): Promise<number | undefined> {
 
 /** Keeps a staging folder only if it was started for the same repo and commit. */
 async function prepareStaging(dir: string, repo: string, commit: string): Promise<void> {
-  const marker = path.join(dir, STAGING_MARKER);
-  let keep = false;
-  try {
-    const m = JSON.parse(await readFile(marker, 'utf8')) as { repo?: string; commit?: string };
-    keep = m.repo === repo && m.commit === commit;
-  } catch {
-    keep = false;
-  }
+  const marker = await readStagingMarker(dir);
+  const keep = marker?.repo === repo && marker.commit === commit;
   if (!keep) await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  if (!keep) await writeFileAtomic(marker, JSON.stringify({ repo, commit }));
+  if (!keep) await writeFileAtomic(path.join(dir, STAGING_MARKER), JSON.stringify({ repo, commit }));
 }
 
 /** Runs `worker` over `items` with at most `limit` at once; the first error stops the rest. */

@@ -246,6 +246,10 @@ test('cancel stops a pull; the next pull resumes from the partial file', {
   await assertNothingInstalled(s);
   const staged = await readdir(path.join(s.home, 'models', '.staging', ID, 'unet'));
   assert.ok(staged.includes('weights.pb.incomplete'));
+  const [partial] = await s.manager.partials();
+  assert.equal(partial.id, ID);
+  assert.equal(partial.commit, s.hub.commit);
+  assert.ok(partial.bytesOnDisk > size / 3);
 
   s.hub.throttleBytesPerSec = 0;
   const before = s.hub.bytesServed(BIG);
@@ -253,6 +257,7 @@ test('cancel stops a pull; the next pull resumes from the partial file', {
   const second = s.hub.bytesServed(BIG) - before;
   assert.ok(second < size, `resumed pull transferred ${second} bytes of ${size}`);
   assertIdenticalToFixture(s.hub, path.join(s.home, 'models', ID));
+  assert.deepEqual(await s.manager.partials(), []);
 });
 
 test('cancel(id) aborts the shared download for every caller', { skip: skipNoFixtures }, async (t) => {
@@ -349,4 +354,20 @@ test('a pull locked by another live process is E_MODEL_BUSY; a stale lock is tak
   await writeFile(lock, '2147483646');
   await s.manager.pull(REPO);
   assert.equal(existsSync(lock), false, 'the lock is released after the pull');
+});
+
+test('leftovers staged for another commit are discarded, not resumed', {
+  skip: skipNoFixtures,
+}, async (t) => {
+  const s = await setup(t);
+  const staged = path.join(s.home, 'models', '.staging', ID);
+  await mkdir(path.join(staged, 'unet'), { recursive: true });
+  await writeFile(
+    path.join(staged, '.stipple-pull.json'),
+    JSON.stringify({ repo: REPO, commit: 'f'.repeat(40) }),
+  );
+  await writeFile(path.join(staged, 'unet', 'weights.pb.incomplete'), Buffer.alloc(4096, 7));
+  await s.manager.pull(REPO);
+  assert.equal(s.hub.contentRequests(BIG)[0].range, undefined);
+  assertIdenticalToFixture(s.hub, path.join(s.home, 'models', ID));
 });

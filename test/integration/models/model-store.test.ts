@@ -162,3 +162,22 @@ test('pull refuses unknown ids and malformed repo names before any request', asy
   assert.equal(catalog.filter((e) => e.isDefault).length, 1);
   assert.ok(catalog.every((e) => e.installed === false));
 });
+
+test('a copy import larger than the free space is refused; a link import needs none', {
+  skip: skipNoFixtures,
+}, async (t) => {
+  const home = await mkdtemp(path.join(os.tmpdir(), 'stipple-store-'));
+  t.after(() => rm(home, { recursive: true, force: true }));
+  const m = new ModelManager({
+    home,
+    logger: pino({ level: 'silent' }),
+    hub: { endpoint: 'http://127.0.0.1:9' },
+    diskBudgetBytes: 1000,
+  });
+  await assert.rejects(m.import(fixturePath('tiny-sd', 'sd15-tiny'), { mode: 'copy' }), {
+    code: 'E_DISK_FULL',
+    field: 'disk',
+  });
+  assert.deepEqual(await m.list(), []);
+  assert.equal((await m.import(fixturePath('tiny-sd', 'sd15-tiny'), { mode: 'link' })).id, 'sd15-tiny');
+});
