@@ -87,3 +87,45 @@ describe('k-diffusion sampler goldens', { skip: skipNoFixtures }, () => {
     });
   }
 });
+
+describe('k-diffusion samplers without public goldens', () => {
+  const SAMPLERS: KSampler[] = [
+    'euler',
+    'euler_ancestral',
+    'heun',
+    'lms',
+    'dpmpp_2s_ancestral',
+    'dpmpp_sde',
+    'dpmpp_2m',
+    'dpmpp_2m_sde',
+  ];
+  const TWO_EVALS = new Set<KSampler>(['heun', 'dpmpp_2s_ancestral', 'dpmpp_sde']);
+  const DRAWS_PER_STEP: Partial<Record<KSampler, number>> = {
+    euler_ancestral: 1,
+    dpmpp_2s_ancestral: 1,
+    dpmpp_sde: 2,
+    dpmpp_2m_sde: 1,
+  };
+  for (const sampler of SAMPLERS) {
+    for (const schedule of ['discrete', 'karras'] as const) {
+      for (const n of [4, 20]) {
+        it(`${sampler} (${schedule}, ${n} steps) makes the reference's model calls and noise draws`, () => {
+          const sched = new KDiffusionScheduler(sampler, SD15, n, schedule);
+          // two evaluations per step except the last, which steps to sigma 0
+          assert.equal(sched.timesteps.length, TWO_EVALS.has(sampler) ? 2 * n - 1 : n);
+          let x: Float32Array = new TorchGenerator(0)
+            .randn(SHAPE)
+            .map((v) => Math.fround(v * sched.initNoiseSigma));
+          const noise = new RecordingNoise(new TorchGenerator(7));
+          for (let k = 0; k < sched.timesteps.length; k++) {
+            const eps = fakeEps(sched.scaleModelInput(x, k), sched.timesteps[k]);
+            x = sched.step(eps, k, x, noise, SHAPE).prevSample;
+          }
+          // no draw on the final step to sigma 0
+          assert.equal(noise.draws.length, (DRAWS_PER_STEP[sampler] ?? 0) * (n - 1));
+          assert.ok(x.every(Number.isFinite));
+        });
+      }
+    }
+  }
+});
