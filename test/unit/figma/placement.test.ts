@@ -65,7 +65,7 @@ describe('results land exactly over the source', () => {
     const frame = fig.frame({ name: 'Hero', width: 300, height: 200 });
     await placeResult(fig.api, { kind: 'fill', nodeId: frame.id }, result, { commit: true });
     assert.equal(frame.name, 'Hero');
-    const fills = frame.fills as { type: string; scaleMode: string }[];
+    const fills = frame.fills as unknown as { type: string; scaleMode: string }[];
     assert.equal(fills[0].type, 'IMAGE');
     assert.equal(fills[0].scaleMode, 'FILL');
   });

@@ -6,6 +6,7 @@
 import type { GenerateRequestInput } from '../../../../shared/protocol/generate-request';
 import type { JobImage, StippleClient } from '../../../../shared/protocol/stipple-client';
 import type { JobInput, Sizing } from '../contract/plugin-messages';
+import { layerName } from './layer-name';
 import { maskToPng } from './mask-png';
 import type { SandboxBridge } from './sandbox-bridge';
 import { encodeStoredParams, infotextWithSeed } from './stored-params';
@@ -33,11 +34,6 @@ export interface JobSpec {
 }
 
 export const SMALL_MASK_COVERAGE = 0.2;
-
-export function layerName(prompt: string): string {
-  const text = prompt.replace(/\s+/g, ' ').trim();
-  return text.length === 0 ? 'Stipple image' : text.length > 60 ? `${text.slice(0, 59)}…` : text;
-}
 
 export function runJob(
   client: StippleClient,

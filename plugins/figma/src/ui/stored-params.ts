@@ -13,9 +13,9 @@ export const StoredParams = z.object({
 export type StoredParams = z.infer<typeof StoredParams>;
 
 export function encodeStoredParams(params: GenerateRequest, seed: number, infotext: string): string {
-  // One image per layer: its own seed, batch 1, and no stale attachment refs.
-  const { initImage: _i, mask: _m, ...rest } = params;
-  return JSON.stringify({ version: 1, params: { ...rest, seed, batch: 1 }, infotext });
+  // One image per layer: its own seed, batch 1. Attachment refs stay (the schema requires them
+  // for image modes); a new job always sends fresh attachments from the current selection.
+  return JSON.stringify({ version: 1, params: { ...params, seed, batch: 1 }, infotext });
 }
 
 export function decodeStoredParams(text: string): StoredParams | null {

@@ -3,12 +3,7 @@
 // guessing.
 
 import type { StippleClient } from '../../../../shared/protocol/stipple-client';
-
-export function formatChunks(chunks: readonly { tokens: number }[]): string {
-  if (chunks.length === 0) return '0/75 tokens';
-  if (chunks.length === 1) return `${chunks[0].tokens}/75 tokens`;
-  return chunks.map((c, i) => `chunk ${i + 1}: ${c.tokens}/75`).join(' · ');
-}
+import { formatChunks } from './token-format';
 
 export function attachTokenCounter(
   getClient: () => StippleClient | null,
