@@ -32,6 +32,17 @@ export const ErrorCodes = {
   E_PRESET_NOT_FOUND: 'No preset has that id.',
   E_RATE_LIMITED: 'Too many requests from this client.',
   E_INTERNAL: 'An unexpected error in the daemon; details are in its log.',
+  E_CONFIG: 'The config file is unreadable or invalid (the message names the file and key).',
+  E_HUB_BAD_LISTING: 'The hub listing was malformed or named a path outside the model folder.',
+  E_PRESET_FILE: 'A preset file is not valid JSON or not a style pack (the message names the file and line).',
+  E_PROMPT_WEIGHT: 'A prompt weight is outside the allowed range.',
+  E_PROTOCOL: 'Client side: the daemon answered with an unexpected message.',
+  E_CLOSED: 'Client side: the client was closed by its owner.',
+  E_DISCONNECTED: 'Client side: the connection dropped while waiting for an answer.',
+  E_NOT_CONNECTED: 'Client side: not connected to the daemon.',
+  E_TIMEOUT: 'Client side: no answer within the request timeout.',
+  E_SELECTION: 'Figma plugin: the current selection cannot be used for this mode (the message says why).',
+  E_UNREACHABLE: 'Client side: the daemon cannot be reached (is it running? `npm start`).',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

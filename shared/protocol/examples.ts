@@ -1,0 +1,186 @@
+// One example of every message, used to generate docs/PROTOCOL.md; a test validates each one
+// against its schema, so the documentation cannot drift from the code.
+import type { ClientMessageInput } from './client-messages';
+import type { ServerMessage } from './server-messages';
+
+export const CLIENT_EXAMPLES: Record<ClientMessageInput['type'], ClientMessageInput> = {
+  hello: {
+    type: 'hello',
+    id: 'h1',
+    token: '<token from the token file or pairing>',
+    client: { name: 'figma', version: '0.1.0' },
+    protocolVersion: 1,
+  },
+  pair: { type: 'pair', id: 'p1', code: '482913', client: { name: 'figma' } },
+  generate: {
+    type: 'generate',
+    id: 'g1',
+    request: {
+      mode: 'img2img',
+      model: 'sd-turbo',
+      prompt: 'isometric (cozy cabin:1.2), snow, warm light',
+      negativePrompt: 'blurry, text',
+      sampler: 'euler_a',
+      steps: 4,
+      cfg: 1,
+      seed: 1234,
+      width: 512,
+      height: 512,
+      strength: 0.6,
+      initImage: 'img-1',
+    },
+  },
+  cancel: { type: 'cancel', id: 'c1', jobId: 'mww0k1-3f9a2c1b7e' },
+  queue: { type: 'queue', id: 'q1' },
+  models: { type: 'models', id: 'm1' },
+  history: { type: 'history', id: 'hi1', limit: 20, scope: 'mine' },
+  history_get: { type: 'history_get', id: 'hg1', jobId: 'mww0k1-3f9a2c1b7e' },
+  model_pull: { type: 'model_pull', id: 'mp1', ref: 'sd-turbo' },
+  model_cancel: { type: 'model_cancel', id: 'mc1', model: 'sd-turbo' },
+  model_remove: { type: 'model_remove', id: 'mr1', model: 'sd-turbo' },
+  presets: { type: 'presets', id: 'pr1' },
+  tokenize: { type: 'tokenize', id: 't1', text: 'a (red:1.2) fox, BREAK snow' },
+  tokens_list: { type: 'tokens_list', id: 'tl1' },
+  token_revoke: { type: 'token_revoke', id: 'tr1', tokenId: '9c1e22a0b4d1' },
+};
+
+const params = {
+  mode: 'txt2img' as const,
+  model: 'sd-turbo',
+  prompt: 'a lighthouse at dusk',
+  negativePrompt: '',
+  sampler: 'euler_a' as const,
+  steps: 1,
+  cfg: 0,
+  seed: 1234,
+  width: 512,
+  height: 512,
+  strength: 0.75,
+  batch: 1,
+  maskBlur: 4,
+  onlyMasked: false,
+  onlyMaskedPadding: 32,
+  resizeMode: 'fill' as const,
+  quality: 'full' as const,
+  previewEvery: 1,
+  loras: [],
+};
+
+export const SERVER_EXAMPLES: Record<ServerMessage['type'], ServerMessage> = {
+  welcome: {
+    type: 'welcome',
+    replyTo: 'h1',
+    clientId: 'primary:figma',
+    serverInfo: {
+      name: 'stipple',
+      version: '0.1.0',
+      protocolVersion: 1,
+      executionProviders: ['cpu', 'webgpu'],
+      loadedModel: 'sd-turbo',
+      defaultModel: 'sd-turbo',
+      queueLength: 0,
+    },
+  },
+  paired: { type: 'paired', replyTo: 'p1', token: '<new token>', tokenId: '9c1e22a0b4d1' },
+  queued: { type: 'queued', replyTo: 'g1', jobId: 'mww0k1-3f9a2c1b7e', position: 0 },
+  started: { type: 'started', jobId: 'mww0k1-3f9a2c1b7e' },
+  progress: { type: 'progress', jobId: 'mww0k1-3f9a2c1b7e', image: 0, step: 3, steps: 20 },
+  done: {
+    type: 'done',
+    jobId: 'mww0k1-3f9a2c1b7e',
+    seed: 1234,
+    params,
+    images: [{ index: 0, seed: 1234, width: 512, height: 512, file: '2026-11-25/mww0k1-3f9a2c1b7e-0.png' }],
+    executionProvider: 'cpu',
+    infotext:
+      'a lighthouse at dusk\nSteps: 1, Sampler: Euler a, CFG scale: 0, Seed: 1234, Size: 512x512, Model: sd-turbo',
+    notes: [],
+  },
+  cancelled: { type: 'cancelled', jobId: 'mww0k1-3f9a2c1b7e' },
+  ack: { type: 'ack', replyTo: 'c1' },
+  error: {
+    type: 'error',
+    replyTo: 'g1',
+    code: 'E_BAD_REQUEST',
+    message: '`width` must be a multiple of 8, got 513',
+    field: 'request.width',
+  },
+  queue: {
+    type: 'queue',
+    replyTo: 'q1',
+    limit: 32,
+    jobs: [{ jobId: 'mww0k1-3f9a2c1b7e', position: 0, state: 'running', mine: true, step: 3, steps: 20 }],
+  },
+  models: {
+    type: 'models',
+    replyTo: 'm1',
+    loaded: 'sd-turbo',
+    defaultModel: 'sd-turbo',
+    models: [
+      {
+        id: 'sd-turbo',
+        name: 'SD-Turbo',
+        family: 'sd-turbo',
+        installed: true,
+        kind: 'checkpoint',
+        sizeBytes: 2_600_000_000,
+        defaults: { width: 512, height: 512, sampler: 'euler_a', steps: 1, cfg: 0 },
+      },
+    ],
+  },
+  model_progress: {
+    type: 'model_progress',
+    model: 'sd-turbo',
+    phase: 'downloading',
+    file: 'unet/model.onnx',
+    bytesDone: 104_857_600,
+    bytesTotal: 2_600_000_000,
+    rateBytesPerSec: 20_971_520,
+    etaSec: 119,
+  },
+  model_done: { type: 'model_done', replyTo: 'mp1', model: 'sd-turbo', status: 'installed' },
+  history: {
+    type: 'history',
+    replyTo: 'hi1',
+    entries: [
+      {
+        jobId: 'mww0k1-3f9a2c1b7e',
+        createdAt: '2026-11-25T15:50:00.000Z',
+        status: 'done',
+        params,
+        images: [
+          { index: 0, seed: 1234, width: 512, height: 512, file: '2026-11-25/mww0k1-3f9a2c1b7e-0.png' },
+        ],
+        client: 'primary:figma',
+      },
+    ],
+  },
+  presets: {
+    type: 'presets',
+    replyTo: 'pr1',
+    presets: [
+      {
+        id: 'watercolor',
+        name: 'Watercolor',
+        prompt: 'watercolor painting of {prompt}, soft edges',
+        negativePrompt: 'photo, 3d',
+        source: 'builtin',
+      },
+    ],
+  },
+  tokens: {
+    type: 'tokens',
+    replyTo: 't1',
+    total: 6,
+    chunks: [
+      { tokens: 4, ids: [320, 736, 3240, 267] },
+      { tokens: 2, ids: [2583, 267] },
+    ],
+  },
+  tokens_list: {
+    type: 'tokens_list',
+    replyTo: 'tl1',
+    tokens: [{ tokenId: 'primary', client: 'local (token file)', createdAt: '', primary: true }],
+  },
+  token_revoked: { type: 'token_revoked', replyTo: 'tr1', tokenId: '9c1e22a0b4d1' },
+};
