@@ -61,7 +61,7 @@ function guarded<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...ar
 function progressBar(): { update(e: PullProgress): void; stop(): void } {
   const bar = new cliProgress.SingleBar(
     {
-      format: '{phase} |{bar}| {percentage}% {done}/{total} {rate}/s eta {eta_t} {file}',
+      format: '{phase} |{bar}| {percentage}% {doneBytes}/{totalBytes} {rate}/s eta {etaText} {file}',
       stream: process.stderr,
       hideCursor: true,
       barsize: 30,
@@ -73,12 +73,13 @@ function progressBar(): { update(e: PullProgress): void; stop(): void } {
     update(e) {
       const payload = {
         phase: e.phase.padEnd(11),
-        done: formatBytes(e.bytesDone),
-        total: formatBytes(e.bytesTotal),
+        doneBytes: formatBytes(e.bytesDone),
+        totalBytes: formatBytes(e.bytesTotal),
         rate: formatBytes(e.rateBytesPerSec),
-        eta_t: formatEta(e.etaSec),
+        etaText: formatEta(e.etaSec),
         file: e.file ?? '',
       };
+      if (e.phase === 'resolving') return;
       if (!started) {
         bar.start(Math.max(1, e.bytesTotal), e.bytesDone, payload);
         started = true;
@@ -140,6 +141,13 @@ export function registerModelsCommand(program: Command, ctx: ModelsCommandContex
     .option('--force', 'download again even if installed')
     .action(
       guarded(async (ref: string, opts: { force?: boolean }) => {
+        const plan = getManager().planPull(ref);
+        const about = plan.catalog
+          ? `~${formatBytes(plan.catalog.approxSizeBytes)}, license ${plan.catalog.license}`
+          : 'check the repo license before use';
+        process.stderr.write(
+          `pulling ${plan.id} from ${plan.repo}@${plan.revision.slice(0, 12)} (${about})\n`,
+        );
         const controller = new AbortController();
         const onSigint = () => controller.abort();
         process.once('SIGINT', onSigint);
