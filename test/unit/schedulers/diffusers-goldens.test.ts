@@ -36,7 +36,7 @@ const RUNS: { dir: string; id: SamplerId }[] = [
 
 describe('diffusers scheduler goldens', { skip: skipNoFixtures }, () => {
   for (const { dir, id } of RUNS) {
-    it(`${id} reproduces diffusers' 20-step fake-model trajectory (${dir})`, () => {
+    it(`${id} reproduces diffusers' 20-step fake-model trajectory (${dir})`, (t) => {
       const meta = readMeta(dir);
       const sched = createScheduler(id, meta.config, 20);
       assert.ok(maxAbsDiff(sched.timesteps, meta.timesteps) <= TOL, `timesteps ${sched.timesteps}`);
@@ -72,6 +72,7 @@ describe('diffusers scheduler goldens', { skip: skipNoFixtures }, () => {
         latents = sched.step(e, i, latents, noise, SHAPE).prevSample;
         worst = Math.max(worst, maxAbsDiff(latents, row(trajectory, i + 1, SIZE)));
       }
+      t.diagnostic(`max model-input/eps/trajectory diff ${worst.toExponential(2)}`);
       assert.ok(worst <= TOL, `trajectory/model inputs differ by ${worst}`);
       const final = readFixtureTensor('schedulers', dir, 'final').data as Float32Array;
       assert.ok(maxAbsDiff(latents, final) <= TOL, `final ${maxAbsDiff(latents, final)}`);
