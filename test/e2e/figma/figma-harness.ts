@@ -1,0 +1,192 @@
+// Runs the built plugin UI in headless Chromium inside the Figma-like harness page, with the
+// sandbox side played by the test (SandboxPlayer): it validates every UI message against the
+// same contract the real sandbox uses, answers prepare-job with inputs the test chooses, and
+// records what reaches it (inserted images and their parameters, saved token and prefs).
+import { existsSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { type Browser, chromium, type Frame, type Page } from 'playwright-core';
+import {
+  type JobInput,
+  parseUiToSandbox,
+  type SandboxToUi,
+  type SelectionInfo,
+  type Sizing,
+  type UiToSandbox,
+} from '../../../plugins/figma/src/contract/plugin-messages';
+import { repoRoot } from '../../helpers/fixtures';
+import { decodeBytes, encodeBytes, HARNESS_HTML } from './harness-page';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const skipNoChromium = existsSync(CHROMIUM)
+  ? false
+  : `no Chromium at ${CHROMIUM} (apt-get install -y chromium)`;
+export const ARTIFACTS = path.join(repoRoot, '.test-artifacts/figma');
+
+export type InsertMessage = Extract<UiToSandbox, { type: 'insert-result' }>;
+type Prepare = (sizing: Sizing) => Omit<JobInput, 'targetId'> | { error: string };
+
+export class SandboxPlayer {
+  readonly received: UiToSandbox[] = [];
+  readonly invalid: string[] = [];
+  readonly inserts: InsertMessage[] = [];
+  token: string | null = null;
+  prefs: string | null = null;
+  selection: SelectionInfo = { mode: 'txt2img', label: 'Nothing selected: new image in the viewport' };
+  prepare: Prepare = (s) => ({ mode: 'txt2img', width: s.width, height: s.height, notices: [] });
+  private nextTarget = 1;
+  private waiters: (() => void)[] = [];
+
+  constructor(private readonly send: (m: SandboxToUi) => Promise<void>) {}
+
+  async receive(raw: unknown): Promise<void> {
+    const parsed = parseUiToSandbox(decodeBytes(raw));
+    if (!parsed.ok) {
+      this.invalid.push(parsed.reason);
+      return;
+    }
+    const m = parsed.message;
+    this.received.push(m);
+    switch (m.type) {
+      case 'ui-ready':
+        await this.send({ type: 'init', token: this.token, prefs: this.prefs, editorType: 'figma' });
+        await this.send({ type: 'selection', info: this.selection });
+        break;
+      case 'save-token':
+        this.token = m.token;
+        break;
+      case 'save-prefs':
+        break;
+      case 'prepare-job': {
+        const r = this.prepare(m.sizing);
+        if ('error' in r)
+          await this.send({ type: 'job-input-error', requestId: m.requestId, reason: r.error });
+        else {
+          await this.send({
+            type: 'job-input',
+            requestId: m.requestId,
+            input: { ...r, targetId: `t${this.nextTarget++}` },
+          });
+        }
+        break;
+      }
+      case 'insert-result':
+        this.inserts.push(m);
+        await this.send({ type: 'inserted', requestId: m.requestId, nodeId: `9:${this.inserts.length}` });
+        break;
+      case 'keep-live':
+        await this.send({ type: 'inserted', requestId: m.requestId, nodeId: '9:live' });
+        break;
+      default:
+        break;
+    }
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  async setSelection(info: SelectionInfo): Promise<void> {
+    this.selection = info;
+    await this.send({ type: 'selection', info });
+  }
+
+  /** Resolves when `check` holds after some message from the UI. */
+  async waitFor<T>(check: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const v = check();
+      if (v) return v;
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting; received: ${this.received.map((m) => m.type)}`);
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, 200);
+      });
+    }
+  }
+}
+
+export interface Harness {
+  browser: Browser;
+  page: Page;
+  ui: Frame;
+  sandbox: SandboxPlayer;
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+}
+
+/** Serves the harness page and the built ui.html on 127.0.0.1. */
+async function serveHarness(): Promise<{ url: string; close(): Promise<void> }> {
+  const uiHtml = await readFile(path.join(repoRoot, 'plugins/figma/dist/ui.html'), 'utf8');
+  const server = http.createServer((req, res) => {
+    if (req.url === '/ui.html') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(uiHtml);
+    } else {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(HARNESS_HTML);
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+export async function openHarness(
+  browser: Browser,
+  setup: (sandbox: SandboxPlayer) => void,
+): Promise<Harness> {
+  const server = await serveHarness();
+  const context = await browser.newContext({ viewport: { width: 400, height: 1120 } });
+  const page = await context.newPage();
+  const sandbox = new SandboxPlayer(async (m) => {
+    await page.evaluate(
+      (msg) => (globalThis as unknown as { __toUi(m: unknown): void }).__toUi(msg),
+      encodeBytes(m),
+    );
+  });
+  setup(sandbox);
+  await page.exposeFunction('__toSandbox', (m: unknown) => sandbox.receive(m));
+  await page.goto(server.url);
+  let ui: Frame | undefined;
+  for (let i = 0; i < 100 && !ui; i++) {
+    ui = page.frames().find((f) => f !== page.mainFrame() && f.url() === 'about:srcdoc');
+    if (!ui) await new Promise((r) => setTimeout(r, 50));
+  }
+  if (!ui) throw new Error('the plugin iframe did not load');
+  await sandbox.waitFor(() => sandbox.received.some((m) => m.type === 'ui-ready'));
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return {
+    browser,
+    page,
+    ui,
+    sandbox,
+    async screenshot(name) {
+      const file = path.join(ARTIFACTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      return file;
+    },
+    async close() {
+      await context.close();
+      await server.close();
+    },
+  };
+}
