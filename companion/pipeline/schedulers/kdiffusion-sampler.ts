@@ -84,7 +84,9 @@ export class KDiffusionScheduler implements Scheduler {
     this.initNoiseSigma = this.sigmas[0];
     this.order = this.plan.length > numInferenceSteps ? 2 : 1;
     this.startStep = startStep(numInferenceSteps, opts.strength);
-    this.beginIndex = this.plan.findIndex((e) => e.step === this.startStep);
+    const first = this.plan.findIndex((e) => e.step === this.startStep);
+    // strength 0 keeps no step: begin past the end, as the diffusers-style schedulers do
+    this.beginIndex = first < 0 ? this.plan.length : first;
     this.steps = numInferenceSteps - this.startStep;
   }
 

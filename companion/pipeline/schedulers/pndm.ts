@@ -128,6 +128,6 @@ export class PndmScheduler implements Scheduler {
 
   /** The repeated second timestep belongs to step 0; img2img keeps diffusers' extra evaluation. */
   stepOf(index: number): number {
-    return Math.min(Math.max(index - this.beginIndex - 1, 0), this.steps - 1);
+    return Math.max(Math.min(index - this.beginIndex - 1, this.steps - 1), 0);
   }
 }

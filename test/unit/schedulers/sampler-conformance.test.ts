@@ -147,6 +147,14 @@ describe('every sampler', () => {
 });
 
 describe('schedules', () => {
+  it('strength 0 keeps no step and begins at or past the last evaluation', () => {
+    for (const id of IDS) {
+      const sched = createScheduler(id, SD15, 10, { strength: 0 });
+      assert.equal(sched.steps, 0, id);
+      assert.ok(sched.beginIndex >= sched.timesteps.length - (id === 'pndm' ? 1 : 0), id);
+    }
+  });
+
   it('trailing spacing with one step starts at t=999 (SD-Turbo)', () => {
     for (const id of ['euler_a', 'euler', 'ddim', 'lcm'] as SamplerId[]) {
       const sched = createScheduler(id, { ...SD15, timestep_spacing: 'trailing' }, 1);
