@@ -4,7 +4,7 @@
 import { z } from 'zod';
 
 const Text = z.string().max(20_000);
-const Side = z.number().int().min(64).max(2048);
+const Side = z.number().int().min(64).max(2048).multipleOf(8);
 
 // ---- webview → host ----
 export const WebviewToHost = z.discriminatedUnion('type', [

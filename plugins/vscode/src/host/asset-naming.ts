@@ -38,8 +38,9 @@ function pad(n: number, width = 2): string {
 
 /** Characters that are unsafe in a file name on any platform become `-`. */
 export function sanitizeFileName(name: string): string {
-  const cleaned = name
-    .replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '-')
+  const printable = [...name].map((c) => (c.charCodeAt(0) < 0x20 ? '-' : c)).join('');
+  const cleaned = printable
+    .replace(/[\\/:*?"<>|]+/g, '-')
     .replace(/-{2,}/g, '-')
     .replace(/^[-.\s]+|[-.\s]+$/g, '');
   return (cleaned || 'image').slice(0, MAX_NAME_CHARS);

@@ -49,6 +49,10 @@ export async function writeAsset(
     const readOnly = /EACCES|EROFS|EPERM|NoPermissions|read-?only/i.test(
       `${message} ${(e as { code?: string }).code ?? ''}`,
     );
-    return { ok: false, reason: readOnly ? 'not_writable' : 'failed', message: `cannot write ${uri.path}: ${message}` };
+    return {
+      ok: false,
+      reason: readOnly ? 'not_writable' : 'failed',
+      message: `cannot write ${uri.path}: ${message}`,
+    };
   }
 }

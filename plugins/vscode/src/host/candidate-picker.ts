@@ -15,6 +15,10 @@ export function pickCandidate(ctx: HostContext, images: JobImage[]): Promise<num
       items: images.map((img, i) => ({ index: i, seed: img.seed, src: pngDataUrl(img.png) })),
     },
     onMessage: (m) =>
-      m.type === 'pickCandidate' && m.index < images.length ? m.index : m.type === 'maskCancel' ? 'cancel' : undefined,
+      m.type === 'pickCandidate' && m.index < images.length
+        ? m.index
+        : m.type === 'maskCancel'
+          ? 'cancel'
+          : undefined,
   });
 }

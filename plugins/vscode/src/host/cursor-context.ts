@@ -42,7 +42,11 @@ function htmlImageAt(text: string, offset: number): PromptContext | null {
   const tag = text.slice(start, close + 1);
   const alt = /\balt\s*=\s*(?:"([^"]*)"|'([^']*)'|\{\s*["'`]([^"'`]*)["'`]\s*\})/.exec(tag);
   const raw = alt ? (alt[1] ?? alt[2] ?? alt[3] ?? '') : '';
-  return { prompt: decodeEntities(raw).trim(), source: raw ? 'alt' : 'none', replace: { start, end: close + 1 } };
+  return {
+    prompt: decodeEntities(raw).trim(),
+    source: raw ? 'alt' : 'none',
+    replace: { start, end: close + 1 },
+  };
 }
 
 function decodeEntities(s: string): string {
@@ -81,8 +85,18 @@ function cssRuleAt(text: string, offset: number): PromptContext | null {
   }
   if (i < 0) return null;
   const before = text.slice(0, i);
-  const selStart = Math.max(before.lastIndexOf('}'), before.lastIndexOf(';'), before.lastIndexOf('*/')) + 1;
-  const selector = before.slice(selStart).replace(/\/\*[\s\S]*?\*\//g, '').trim();
+  const commentEnd = before.lastIndexOf('*/');
+  const selStart =
+    Math.max(
+      before.lastIndexOf('}'),
+      before.lastIndexOf('{'),
+      before.lastIndexOf(';'),
+      commentEnd < 0 ? -1 : commentEnd + 1,
+    ) + 1;
+  const selector = before
+    .slice(selStart)
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .trim();
   if (!selector || selector.startsWith('@')) return null;
   const words = selectorToWords(selector);
   return words ? { prompt: words, source: 'selector' } : null;

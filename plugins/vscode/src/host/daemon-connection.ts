@@ -35,6 +35,7 @@ export class DaemonConnection {
   private job: JobProgress | undefined;
   private readonly listeners = new Set<(s: ConnectionState) => void>();
   private generation = 0;
+  private currentToken: string | undefined;
 
   constructor(private readonly deps: DaemonConnectionDeps) {}
 
@@ -79,6 +80,7 @@ export class DaemonConnection {
     if (gen !== this.generation) return;
     this.endpoint = ep;
     const token = await this.token(ep);
+    this.currentToken = token;
     this.deps.log(
       `connecting to ${ep.url} (${token ? (ep.fileToken ? 'token file' : 'paired token') : 'no token yet'})`,
     );
@@ -93,18 +95,25 @@ export class DaemonConnection {
     this.client = client;
     client.onState((s, detail) => {
       if (this.client !== client) return;
+      // While retrying an absent daemon, keep saying "daemon not running" instead of flickering
+      // to "connecting" on every backoff attempt.
+      if (s === 'connecting' && this.state === 'daemon_unreachable') return;
       const changed = s !== this.state;
       this.state = s;
       if (changed) this.deps.log(`state ${s}${detail ? `: ${detail}` : ''}`);
-      if (s === 'daemon_unreachable') void this.refreshToken(client);
+      if (s === 'daemon_unreachable') void this.refreshToken(client, false);
+      if (s === 'unauthorized') void this.refreshToken(client, true);
       if (s !== 'connected') this.job = undefined;
       if (changed) this.emit();
     });
     client.connect();
   }
 
-  /** The daemon may have been (re)started since: pick up its token file before the next try. */
-  private async refreshToken(client: StippleClient): Promise<void> {
+  /**
+   * The daemon may have been (re)started since: pick up its token file before the next try.
+   * After an "unauthorized", a token that differs from the one refused is tried at once.
+   */
+  private async refreshToken(client: StippleClient, retryIfChanged: boolean): Promise<void> {
     const ep = await resolveEndpoint({
       setting: this.deps.daemonAddress(),
       env: this.deps.env,
@@ -114,7 +123,14 @@ export class DaemonConnection {
     });
     if (this.client !== client || ep.url !== this.endpoint?.url) return;
     const t = await this.token(ep);
-    if (t) client.setToken(t);
+    if (!t || this.client !== client) return;
+    const changed = t !== this.currentToken;
+    this.currentToken = t;
+    client.setToken(t);
+    if (retryIfChanged && changed) {
+      this.deps.log('found a new token: reconnecting');
+      void this.start();
+    }
   }
 
   /** Exchanges a pairing code for a token, keeps it in SecretStorage, and reconnects with it. */
@@ -151,7 +167,9 @@ export class DaemonConnection {
         } else if (s === 'unauthorized' || s === 'version_mismatch') {
           clearTimeout(timer);
           off();
-          reject(new Error(s === 'unauthorized' ? 'the daemon refused the token' : 'protocol version mismatch'));
+          reject(
+            new Error(s === 'unauthorized' ? 'the daemon refused the token' : 'protocol version mismatch'),
+          );
         }
       });
     });

@@ -1,7 +1,12 @@
 // Where the daemon listens and which token to use when it runs on this machine: the
 // `stipple.daemonAddress` setting wins; otherwise `<STIPPLE_HOME>/daemon.json` says the port,
 // and `<STIPPLE_HOME>/token` holds the token. File reading is injected so this stays testable.
-import { DAEMON_INFO_FILE, DEFAULT_PORT, TOKEN_FILE, stipplePaths } from '../../../../shared/protocol/home-paths';
+import {
+  DAEMON_INFO_FILE,
+  DEFAULT_PORT,
+  stipplePaths,
+  TOKEN_FILE,
+} from '../../../../shared/protocol/home-paths';
 
 export interface EndpointInputs {
   /** `stipple.daemonAddress`: `host:port`, `ws://host:port/ws`, or empty for automatic. */

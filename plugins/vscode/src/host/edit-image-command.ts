@@ -12,6 +12,7 @@ import { fitSize, readImageInfo } from './image-size';
 import { runJob } from './job-runner';
 import { readParametersFromPng } from './png-parameters';
 import { basenameUriPath, dirnameUriPath } from './relative-path';
+import { readSettings } from './settings';
 import { openAnswerPanel } from './webview-panels';
 
 export type EditMode = 'img2img' | 'inpaint' | 'outpaint';
@@ -36,7 +37,14 @@ function dataUrlBytes(dataUrl: string): Uint8Array {
   return new Uint8Array(Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64'));
 }
 
-async function paintMask(ctx: HostContext, png: Uint8Array, mime: string, w: number, h: number, prompt: string) {
+async function paintMask(
+  ctx: HostContext,
+  png: Uint8Array,
+  mime: string,
+  w: number,
+  h: number,
+  prompt: string,
+) {
   return openAnswerPanel<{ mask: Uint8Array; prompt: string }>(ctx, {
     viewType: 'stipple.maskEditor',
     title: 'Stipple: paint the area to repaint',
@@ -52,7 +60,13 @@ async function paintMask(ctx: HostContext, png: Uint8Array, mime: string, w: num
   <button id="cancel" type="button">Cancel</button>
 </div>
 <div class="stage"><canvas id="image"></canvas><canvas id="mask"></canvas></div>`,
-    init: { type: 'maskImage', src: `data:${mime};base64,${Buffer.from(png).toString('base64')}`, width: w, height: h, prompt },
+    init: {
+      type: 'maskImage',
+      src: `data:${mime};base64,${Buffer.from(png).toString('base64')}`,
+      width: w,
+      height: h,
+      prompt,
+    },
     onMessage: (m) =>
       m.type === 'maskDone'
         ? { mask: dataUrlBytes(m.maskDataUrl), prompt: m.prompt }
@@ -70,7 +84,11 @@ const OUTPAINT_CHOICES = [
   { label: 'Bottom by 256 px', m: { left: 0, right: 0, top: 0, bottom: 256 } },
 ] as const;
 
-export async function editImage(ctx: HostContext, arg: unknown, forcedMode?: EditMode): Promise<vscode.Uri | undefined> {
+export async function editImage(
+  ctx: HostContext,
+  arg: unknown,
+  forcedMode?: EditMode,
+): Promise<vscode.Uri | undefined> {
   const v = ctx.vscode;
   const uri = imageTarget(ctx, arg);
   if (!uri) {
@@ -87,15 +105,24 @@ export async function editImage(ctx: HostContext, arg: unknown, forcedMode?: Edi
   if (!mode) {
     const picked = await v.window.showQuickPick(
       [
-        { label: 'Variations', description: 'img2img: new images close to this one', mode: 'img2img' as const },
+        {
+          label: 'Variations',
+          description: 'img2img: new images close to this one',
+          mode: 'img2img' as const,
+        },
         { label: 'Inpaint', description: 'repaint an area you paint over', mode: 'inpaint' as const },
-        { label: 'Outpaint', description: 'extend the canvas and fill the new area', mode: 'outpaint' as const },
+        {
+          label: 'Outpaint',
+          description: 'extend the canvas and fill the new area',
+          mode: 'outpaint' as const,
+        },
       ],
       { title: `Stipple: edit ${basenameUriPath(uri.path)}` },
     );
     if (!picked) return undefined;
     mode = picked.mode;
   }
+  const settings = readSettings(v.workspace.getConfiguration('stipple'));
   const params = info.mime === 'image/png' ? readParametersFromPng(bytes) : undefined;
   const size = fitSize(info.width, info.height, Limits);
   if (size.scaled) {
@@ -112,6 +139,8 @@ export async function editImage(ctx: HostContext, arg: unknown, forcedMode?: Edi
     height: size.height,
     initImage: 'source',
     resizeMode: 'fill',
+    sampler: settings.sampler,
+    steps: settings.steps,
   };
   const attachments: Record<string, Uint8Array> = { source: bytes };
   if (mode === 'inpaint') {
@@ -124,28 +153,47 @@ export async function editImage(ctx: HostContext, arg: unknown, forcedMode?: Edi
     const asked = await v.window.showInputBox({
       title: 'Stipple: prompt for the edit',
       prompt: 'What the image shows (read from its PNG parameters when Stipple made it)',
-      value: prompt || basenameUriPath(uri.path).replace(/\.[^.]+$/, '').replace(/[-_]+/g, ' '),
+      value:
+        prompt ||
+        basenameUriPath(uri.path)
+          .replace(/\.[^.]+$/, '')
+          .replace(/[-_]+/g, ' '),
     });
     if (asked === undefined) return undefined;
     prompt = asked;
   }
   if (mode === 'img2img') {
-    const strength = await v.window.showQuickPick(['0.35 (close)', '0.55', '0.75 (loose)'], { title: 'How far from the original?' });
+    const strength = await v.window.showQuickPick(['0.35 (close)', '0.55', '0.75 (loose)'], {
+      title: 'How far from the original?',
+    });
     if (!strength) return undefined;
     request.strength = Number.parseFloat(strength);
   } else if (mode === 'outpaint') {
-    const picked = await v.window.showQuickPick(OUTPAINT_CHOICES.map((c) => ({ label: c.label, m: c.m })), { title: 'Outpaint: new size' });
+    const picked = await v.window.showQuickPick(
+      OUTPAINT_CHOICES.map((c) => ({ label: c.label, m: c.m })),
+      { title: 'Outpaint: new size' },
+    );
     if (!picked) return undefined;
     request.outpaint = { ...picked.m };
   }
   request.prompt = prompt;
-  const outcome = await runJob(ctx.jobs, `Stipple: ${mode} ${basenameUriPath(uri.path)}`, request, attachments);
+  const outcome = await runJob(
+    ctx.jobs,
+    `Stipple: ${mode} ${basenameUriPath(uri.path)}`,
+    request,
+    attachments,
+  );
   if (outcome.status !== 'done') return undefined;
   const index = await pickCandidate(ctx, outcome.images);
   const img = index === undefined ? undefined : outcome.images[index];
   if (!img) return undefined;
   const folder = uri.with({ path: dirnameUriPath(uri.path) });
-  const saved = await saveImage(ctx, folder, editedBaseName(basenameUriPath(uri.path), mode, img.seed), img.png);
+  const saved = await saveImage(
+    ctx,
+    folder,
+    editedBaseName(basenameUriPath(uri.path), mode, img.seed),
+    img.png,
+  );
   if (saved) {
     ctx.log(`saved ${saved.toString()} (${mode} of ${uri.toString()}, prompt slug ${slugify(prompt)})`);
     void v.window.showInformationMessage(`Stipple: saved ${v.workspace.asRelativePath(saved)}`);

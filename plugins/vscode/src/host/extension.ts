@@ -45,7 +45,9 @@ export function activate(context: vscode.ExtensionContext): void {
       status.text = view.text;
       status.tooltip = view.tooltip;
       status.command = view.command;
-      status.backgroundColor = view.warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+      status.backgroundColor = view.warning
+        ? new vscode.ThemeColor('statusBarItem.warningBackground')
+        : undefined;
     },
     readText: readTextFile,
     daemonAddress: () => readSettings(vscode.workspace.getConfiguration('stipple')).daemonAddress,
@@ -96,27 +98,48 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewViewProvider(SIDE_PANEL_VIEW_ID, panel, {
       webviewOptions: { retainContextWhenHidden: true },
     }),
-    vscode.commands.registerCommand('stipple.generateAsset', run(async () => {
-      if (await generateAsset(ctx)) await panel.refreshGallery();
-    })),
-    vscode.commands.registerCommand('stipple.editImage', run(async (arg) => {
-      if (await editImage(ctx, arg)) await panel.refreshGallery();
-    })),
-    vscode.commands.registerCommand('stipple.regenerate', run((arg) => regenerate(ctx, arg))),
-    vscode.commands.registerCommand('stipple.variations', run((arg) => variations(ctx, arg))),
-    vscode.commands.registerCommand('stipple.copyParameters', run((arg) => copyParameters(ctx, arg))),
-    vscode.commands.registerCommand('stipple.reconnect', run(() => connection.start())),
+    vscode.commands.registerCommand(
+      'stipple.generateAsset',
+      run(async () => {
+        if (await generateAsset(ctx)) await panel.refreshGallery();
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'stipple.editImage',
+      run(async (arg) => {
+        if (await editImage(ctx, arg)) await panel.refreshGallery();
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'stipple.regenerate',
+      run((arg) => regenerate(ctx, arg)),
+    ),
+    vscode.commands.registerCommand(
+      'stipple.variations',
+      run((arg) => variations(ctx, arg)),
+    ),
+    vscode.commands.registerCommand(
+      'stipple.copyParameters',
+      run((arg) => copyParameters(ctx, arg)),
+    ),
+    vscode.commands.registerCommand(
+      'stipple.reconnect',
+      run(() => connection.start()),
+    ),
     vscode.commands.registerCommand('stipple.showLog', () => output.show(true)),
-    vscode.commands.registerCommand('stipple.pair', run(async () => {
-      const code = await vscode.window.showInputBox({
-        title: 'Stipple: pair with the daemon',
-        prompt: 'Pairing code printed by `stipple pair` on the machine running the daemon',
-        ignoreFocusOut: true,
-      });
-      if (!code) return;
-      await connection.pair(code);
-      void vscode.window.showInformationMessage('Stipple: paired with the daemon.');
-    })),
+    vscode.commands.registerCommand(
+      'stipple.pair',
+      run(async () => {
+        const code = await vscode.window.showInputBox({
+          title: 'Stipple: pair with the daemon',
+          prompt: 'Pairing code printed by `stipple pair` on the machine running the daemon',
+          ignoreFocusOut: true,
+        });
+        if (!code) return;
+        await connection.pair(code);
+        void vscode.window.showInformationMessage('Stipple: paired with the daemon.');
+      }),
+    ),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('stipple.daemonAddress')) void connection.start();
     }),

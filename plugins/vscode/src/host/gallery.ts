@@ -33,7 +33,11 @@ export async function scanGallery(ctx: HostContext): Promise<GalleryEntry[]> {
   const folders = v.workspace.workspaceFolders ?? [];
   const out: GalleryEntry[] = [];
   for (const f of folders) {
-    const uris = await v.workspace.findFiles(new v.RelativePattern(f, `${s.outputFolder}/**/*.png`), null, MAX_ITEMS);
+    const uris = await v.workspace.findFiles(
+      new v.RelativePattern(f, `${s.outputFolder}/**/*.png`),
+      null,
+      MAX_ITEMS,
+    );
     for (const uri of uris) {
       try {
         const [bytes, stat] = await Promise.all([v.workspace.fs.readFile(uri), v.workspace.fs.stat(uri)]);
@@ -54,7 +58,10 @@ export async function scanGallery(ctx: HostContext): Promise<GalleryEntry[]> {
   return out.sort((a, b) => b.mtime - a.mtime).slice(0, MAX_ITEMS);
 }
 
-export function toGalleryItems(entries: GalleryEntry[], webview: Pick<vscode.Webview, 'asWebviewUri'>): GalleryItem[] {
+export function toGalleryItems(
+  entries: GalleryEntry[],
+  webview: Pick<vscode.Webview, 'asWebviewUri'>,
+): GalleryItem[] {
   return entries.map((e) => ({
     path: e.uri.toString(),
     name: e.name,

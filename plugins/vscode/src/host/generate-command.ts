@@ -65,7 +65,10 @@ async function presetIds(ctx: HostContext): Promise<{ id: string; name: string }
 }
 
 /** Asks prompt, preset, size and count; undefined when the user backs out. */
-export async function askGenerateOptions(ctx: HostContext, initialPrompt: string): Promise<GenerateOptions | undefined> {
+export async function askGenerateOptions(
+  ctx: HostContext,
+  initialPrompt: string,
+): Promise<GenerateOptions | undefined> {
   const w = ctx.vscode.window;
   const s = settingsOf(ctx);
   const prompt = await w.showInputBox({
@@ -78,7 +81,10 @@ export async function askGenerateOptions(ctx: HostContext, initialPrompt: string
   const presets = await presetIds(ctx);
   let preset: string | undefined;
   if (presets.length > 0) {
-    const items = [{ label: 'No preset', id: '' }, ...presets.map((p) => ({ label: p.name, description: p.id, id: p.id }))];
+    const items = [
+      { label: 'No preset', id: '' },
+      ...presets.map((p) => ({ label: p.name, description: p.id, id: p.id })),
+    ];
     const def = items.findIndex((i) => i.id === s.defaultPreset);
     if (def > 0) items.unshift(...items.splice(def, 1));
     const picked = await w.showQuickPick(items, { title: 'Style preset', placeHolder: 'Style preset' });
@@ -87,7 +93,10 @@ export async function askGenerateOptions(ctx: HostContext, initialPrompt: string
   }
   const defSize = `${s.defaultWidth}x${s.defaultHeight}`;
   const sizes = [defSize, ...SIZES.filter((x) => x !== defSize)];
-  const sizePick = await w.showQuickPick([...sizes, 'Custom…'], { title: 'Size (width x height)', placeHolder: defSize });
+  const sizePick = await w.showQuickPick([...sizes, 'Custom…'], {
+    title: 'Size (width x height)',
+    placeHolder: defSize,
+  });
   if (!sizePick) return undefined;
   let size = parseSize(sizePick);
   if (!size) {
@@ -100,13 +109,20 @@ export async function askGenerateOptions(ctx: HostContext, initialPrompt: string
     size = custom ? parseSize(custom) : null;
     if (!size) return undefined;
   }
-  const countPick = await w.showQuickPick(['1', '2', '3', '4'], { title: 'How many candidates?', placeHolder: '1' });
+  const countPick = await w.showQuickPick(['1', '2', '3', '4'], {
+    title: 'How many candidates?',
+    placeHolder: '1',
+  });
   if (!countPick) return undefined;
   return { prompt: prompt.trim(), preset, ...size, count: Number(countPick) };
 }
 
 /** The folder to save into: the setting's folder in the document's workspace folder, or asked. */
-async function outputFolder(ctx: HostContext, doc: vscode.Uri | undefined, s: StippleSettings): Promise<vscode.Uri | undefined> {
+async function outputFolder(
+  ctx: HostContext,
+  doc: vscode.Uri | undefined,
+  s: StippleSettings,
+): Promise<vscode.Uri | undefined> {
   const ws = ctx.vscode.workspace;
   const folder = (doc && ws.getWorkspaceFolder(doc)) ?? ws.workspaceFolders?.[0];
   if (folder) return folder.uri.with({ path: joinUriPath(folder.uri.path, s.outputFolder) });
@@ -145,7 +161,13 @@ export async function saveImage(
   }
 }
 
-async function insertReference(ctx: HostContext, t: EditorTarget, asset: vscode.Uri, alt: string, img: JobImage) {
+async function insertReference(
+  ctx: HostContext,
+  t: EditorTarget,
+  asset: vscode.Uri,
+  alt: string,
+  img: JobImage,
+) {
   const v = ctx.vscode;
   const s = settingsOf(ctx);
   const doc = t.document;
@@ -170,7 +192,10 @@ async function insertReference(ctx: HostContext, t: EditorTarget, asset: vscode.
   return text;
 }
 
-export async function generateAsset(ctx: HostContext, given?: GenerateOptions): Promise<vscode.Uri | undefined> {
+export async function generateAsset(
+  ctx: HostContext,
+  given?: GenerateOptions,
+): Promise<vscode.Uri | undefined> {
   const target = captureEditor(ctx);
   const opts = given ?? (await askGenerateOptions(ctx, target?.context.prompt ?? ''));
   if (!opts) return undefined;
@@ -184,6 +209,8 @@ export async function generateAsset(ctx: HostContext, given?: GenerateOptions): 
     height: opts.height,
     batch: opts.count,
     seed: opts.seed ?? -1,
+    sampler: s.sampler,
+    steps: s.steps,
   };
   const outcome = await runJob(ctx.jobs, `Stipple: generating "${opts.prompt.slice(0, 40)}"`, request);
   if (outcome.status !== 'done') return undefined;
@@ -209,9 +236,13 @@ export async function generateAsset(ctx: HostContext, given?: GenerateOptions): 
   const alt = target?.context.source === 'alt' && target.context.prompt ? target.context.prompt : opts.prompt;
   if (target) {
     const ref = await insertReference(ctx, target, uri, alt, img);
-    void ctx.vscode.window.showInformationMessage(`Stipple: saved ${ctx.vscode.workspace.asRelativePath(uri)} and inserted ${ref}`);
+    void ctx.vscode.window.showInformationMessage(
+      `Stipple: saved ${ctx.vscode.workspace.asRelativePath(uri)} and inserted ${ref}`,
+    );
   } else {
-    void ctx.vscode.window.showInformationMessage(`Stipple: saved ${ctx.vscode.workspace.asRelativePath(uri)}`);
+    void ctx.vscode.window.showInformationMessage(
+      `Stipple: saved ${ctx.vscode.workspace.asRelativePath(uri)}`,
+    );
   }
   return uri;
 }

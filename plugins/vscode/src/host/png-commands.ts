@@ -1,12 +1,12 @@
 // Regenerate / Variations / Copy parameters on a PNG that carries A1111 `parameters`.
 import type * as vscode from 'vscode';
+import { readPngText } from '../../../../shared/png/png-text-chunks';
 import { editImage, imageTarget } from './edit-image-command';
 import { saveImage } from './generate-command';
 import type { HostContext } from './host-context';
 import { runJob } from './job-runner';
 import { readParametersFromPng, requestFromParameters } from './png-parameters';
 import { basenameUriPath, dirnameUriPath } from './relative-path';
-import { readPngText } from '../../../../shared/png/png-text-chunks';
 
 async function readParameters(ctx: HostContext, arg: unknown) {
   const uri = imageTarget(ctx, arg);
@@ -36,7 +36,10 @@ export async function regenerate(ctx: HostContext, arg: unknown): Promise<vscode
   const stem = basenameUriPath(r.uri.path).replace(/\.[^.]+$/, '');
   const folder = r.uri.with({ path: dirnameUriPath(r.uri.path) });
   const saved = await saveImage(ctx, folder, `${stem}-regen-${img.seed}`, img.png);
-  if (saved) void ctx.vscode.window.showInformationMessage(`Stipple: saved ${ctx.vscode.workspace.asRelativePath(saved)}`);
+  if (saved)
+    void ctx.vscode.window.showInformationMessage(
+      `Stipple: saved ${ctx.vscode.workspace.asRelativePath(saved)}`,
+    );
   return saved;
 }
 
@@ -49,7 +52,9 @@ export async function copyParameters(ctx: HostContext, arg: unknown): Promise<vo
   if (!uri) return;
   const text = readPngText(await ctx.vscode.workspace.fs.readFile(uri), 'parameters');
   if (text === undefined) {
-    void ctx.vscode.window.showErrorMessage(`Stipple: ${basenameUriPath(uri.path)} has no generation parameters.`);
+    void ctx.vscode.window.showErrorMessage(
+      `Stipple: ${basenameUriPath(uri.path)} has no generation parameters.`,
+    );
     return;
   }
   await ctx.vscode.env.clipboard.writeText(text);

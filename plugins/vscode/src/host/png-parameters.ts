@@ -1,10 +1,11 @@
 // Reads the A1111 `parameters` text of a PNG Stipple (or A1111, ComfyUI with the A1111 node…)
 // made, and turns it back into a generate request: "Regenerate", "Variations" and the
 // panel's "reverse prompt" from a file all start here.
+
+import { readPngText } from '../../../../shared/png/png-text-chunks';
 import type { GenerateRequestInput } from '../../../../shared/protocol/generate-request';
 import { Limits } from '../../../../shared/protocol/limits';
 import { SAMPLER_IDS, SAMPLER_LABELS, type SamplerIdWire } from '../../../../shared/protocol/samplers';
-import { readPngText } from '../../../../shared/png/png-text-chunks';
 
 export interface ParsedParameters {
   prompt: string;

@@ -27,7 +27,10 @@ export function isReferenceStyle(value: unknown): value is ReferenceStyle {
   return typeof value === 'string' && (REFERENCE_STYLES as readonly string[]).includes(value);
 }
 
-export function referenceStyleFor(languageId: string, overrides: Readonly<Record<string, unknown>> = {}): ReferenceStyle {
+export function referenceStyleFor(
+  languageId: string,
+  overrides: Readonly<Record<string, unknown>> = {},
+): ReferenceStyle {
   const o = overrides[languageId];
   if (isReferenceStyle(o)) return o;
   return DEFAULT_REFERENCE_STYLES[languageId] ?? 'path';
@@ -64,8 +67,7 @@ export function formatReference(style: ReferenceStyle, t: ReferenceTarget): stri
     case 'markdown':
       return `![${markdownAlt(alt)}](${markdownDestination(t.path)})`;
     case 'html': {
-      const size =
-        t.width && t.height ? ` width="${t.width}" height="${t.height}"` : '';
+      const size = t.width && t.height ? ` width="${t.width}" height="${t.height}"` : '';
       return `<img src="${escapeHtmlAttribute(t.path)}" alt="${escapeHtmlAttribute(alt)}"${size}>`;
     }
     case 'css':

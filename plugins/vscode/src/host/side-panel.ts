@@ -4,11 +4,11 @@
 // token: every daemon request goes through the host, and every message is validated.
 import type * as vscode from 'vscode';
 import type { ServerMessage } from '../../../../shared/protocol/server-messages';
-import { type HostToWebview, type WebviewToHost, parseWebviewToHost } from '../common/panel-messages';
-import { regenerate } from './png-commands';
-import { generateAsset } from './generate-command';
+import { type HostToWebview, parseWebviewToHost, type WebviewToHost } from '../common/panel-messages';
 import { scanGallery, toGalleryItems } from './gallery';
+import { generateAsset } from './generate-command';
 import type { HostContext } from './host-context';
+import { regenerate } from './png-commands';
 import { readParametersFromPng } from './png-parameters';
 import { formatReference, referenceStyleFor } from './reference-syntax';
 import { relativeReferencePath } from './relative-path';
@@ -61,7 +61,10 @@ export class SidePanelProvider implements vscode.WebviewViewProvider {
   resolveWebviewView(view: vscode.WebviewView): void {
     const v = this.ctx.vscode;
     this.view = view;
-    const roots = [v.Uri.joinPath(this.ctx.extensionUri, 'dist', 'webview'), ...(v.workspace.workspaceFolders ?? []).map((f) => f.uri)];
+    const roots = [
+      v.Uri.joinPath(this.ctx.extensionUri, 'dist', 'webview'),
+      ...(v.workspace.workspaceFolders ?? []).map((f) => f.uri),
+    ];
     view.webview.options = { enableScripts: true, localResourceRoots: roots };
     view.webview.html = webviewShell(this.ctx, view.webview, 'side-panel', 'Stipple', BODY);
     view.webview.onDidReceiveMessage((raw: unknown) => {
@@ -91,7 +94,13 @@ export class SidePanelProvider implements vscode.WebviewViewProvider {
 
   onServerMessage(m: ServerMessage): void {
     if (m.type === 'model_progress') {
-      this.post({ type: 'modelProgress', model: m.model, phase: m.phase, bytesDone: m.bytesDone, bytesTotal: m.bytesTotal });
+      this.post({
+        type: 'modelProgress',
+        model: m.model,
+        phase: m.phase,
+        bytesDone: m.bytesDone,
+        bytesTotal: m.bytesTotal,
+      });
     } else if (m.type === 'model_done') {
       void this.refreshDaemonData();
     }
@@ -123,7 +132,10 @@ export class SidePanelProvider implements vscode.WebviewViewProvider {
     const client = this.ctx.connection.stipple;
     if (client && this.ctx.connection.connectionState === 'connected') {
       try {
-        const [p, m] = await Promise.all([client.request({ type: 'presets' }), client.request({ type: 'models' })]);
+        const [p, m] = await Promise.all([
+          client.request({ type: 'presets' }),
+          client.request({ type: 'models' }),
+        ]);
         if (p.type === 'presets') this.presets = p.presets.map((x) => ({ id: x.id, name: x.name }));
         if (m.type === 'models') {
           this.models = m.models
@@ -148,12 +160,23 @@ export class SidePanelProvider implements vscode.WebviewViewProvider {
       case 'tokenize': {
         const client = this.ctx.connection.stipple;
         if (!client || this.ctx.connection.connectionState !== 'connected') {
-          this.post({ type: 'tokens', requestId: m.requestId, chunks: [], total: 0, error: 'daemon not connected' });
+          this.post({
+            type: 'tokens',
+            requestId: m.requestId,
+            chunks: [],
+            total: 0,
+            error: 'daemon not connected',
+          });
           return;
         }
         const r = await client.request({ type: 'tokenize', text: m.text });
         if (r.type === 'tokens')
-          this.post({ type: 'tokens', requestId: m.requestId, chunks: r.chunks.map((c) => c.tokens), total: r.total });
+          this.post({
+            type: 'tokens',
+            requestId: m.requestId,
+            chunks: r.chunks.map((c) => c.tokens),
+            total: r.total,
+          });
         else if (r.type === 'error')
           this.post({ type: 'tokens', requestId: m.requestId, chunks: [], total: 0, error: r.message });
         return;
@@ -182,7 +205,7 @@ export class SidePanelProvider implements vscode.WebviewViewProvider {
           this.post({
             type: 'notice',
             level: 'error',
-            text: 'That PNG carries no generation parameters; reverse prompting by image content needs the daemon\'s interrogate model (not available yet).',
+            text: "That PNG carries no generation parameters; reverse prompting by image content needs the daemon's interrogate model (not available yet).",
           });
           return;
         }
@@ -195,7 +218,8 @@ export class SidePanelProvider implements vscode.WebviewViewProvider {
       case 'pullModel': {
         const client = await this.ctx.connection.whenConnected(3000);
         const r = await client.request({ type: 'model_pull', ref: m.ref });
-        if (r.type === 'error') this.post({ type: 'notice', level: 'error', text: `${r.message} (${r.code})` });
+        if (r.type === 'error')
+          this.post({ type: 'notice', level: 'error', text: `${r.message} (${r.code})` });
         return;
       }
       case 'refreshGallery':

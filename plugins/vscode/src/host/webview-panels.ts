@@ -1,7 +1,7 @@
 // Opens a one-shot webview panel (candidate picker, mask editor) with the shared HTML shell and
 // resolves with its first valid answer. Messages are validated; anything else is logged and dropped.
 import type * as vscode from 'vscode';
-import { type HostToWebview, type WebviewToHost, parseWebviewToHost } from '../common/panel-messages';
+import { type HostToWebview, parseWebviewToHost, type WebviewToHost } from '../common/panel-messages';
 import type { HostContext } from './host-context';
 import { createNonce, webviewHtml } from './webview-html';
 

@@ -1,0 +1,205 @@
+// Runs the built extension inside a real VS Code (code-server 4.100.3 from .tools/, installed
+// by scripts/install-code-server.sh) in an isolated user/extensions folder, and drives its
+// workbench with Debian's Chromium through playwright-core.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const codeServerBin = path.join(repoRoot, '.tools/code-server/node_modules/.bin/code-server');
+export const artifactsDir = path.join(repoRoot, '.test-artifacts/vscode');
+
+export function findChromium(): string | null {
+  for (const p of ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']) {
+    if (existsSync(p)) return p;
+  }
+  return null;
+}
+
+/** Why the suite cannot run here, or null when it can. */
+export function skipReason(): string | null {
+  if (!existsSync(codeServerBin))
+    return 'code-server is not installed: run scripts/install-code-server.sh (needs apt ripgrep libkrb5-dev)';
+  if (!findChromium()) return 'chromium is not installed: apt-get install -y chromium';
+  return null;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Builds the .vsix once per process. */
+let vsixPromise: Promise<string> | null = null;
+export function buildVsix(): Promise<string> {
+  vsixPromise ??= (async () => {
+    const mod = (await import(path.join(repoRoot, 'plugins/vscode/esbuild.mjs'))) as {
+      packageVsix(): Promise<string>;
+    };
+    return mod.packageVsix();
+  })();
+  return vsixPromise;
+}
+
+export interface CodeServer {
+  url: string;
+  dir: string;
+  workspace: string;
+  stop(): Promise<void>;
+}
+
+export async function startCodeServer(opts: {
+  workspace: string;
+  settings: Record<string, unknown>;
+  env: Record<string, string>;
+}): Promise<CodeServer> {
+  const vsix = await buildVsix();
+  const dir = await mkdtemp(path.join(tmpdir(), 'stipple-code-server-'));
+  const userDir = path.join(dir, 'user');
+  const extDir = path.join(dir, 'ext');
+  await mkdir(path.join(userDir, 'User'), { recursive: true });
+  await writeFile(path.join(dir, 'config.yaml'), 'auth: none\n');
+  await writeFile(
+    path.join(userDir, 'User', 'settings.json'),
+    JSON.stringify({
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'workbench.enableExperiments': false,
+      'security.workspace.trust.enabled': false,
+      'extensions.ignoreRecommendations': true,
+      'telemetry.telemetryLevel': 'off',
+      'update.mode': 'none',
+      'editor.autoClosingBrackets': 'never',
+      'editor.autoClosingQuotes': 'never',
+      'editor.acceptSuggestionOnEnter': 'off',
+      'editor.quickSuggestions': { other: false, comments: false, strings: false },
+      'html.autoClosingTags': false,
+      ...opts.settings,
+    }),
+  );
+  const common = [
+    '--config',
+    path.join(dir, 'config.yaml'),
+    '--user-data-dir',
+    userDir,
+    '--extensions-dir',
+    extDir,
+  ];
+  execFileSync(codeServerBin, [...common, '--install-extension', vsix], { stdio: 'pipe' });
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    codeServerBin,
+    [
+      ...common,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      opts.workspace,
+    ],
+    { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let log = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    log += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    log += d.toString();
+  });
+  const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(opts.workspace)}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (r.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`code-server did not start (exit ${child.exitCode}):\n${log}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    url,
+    dir,
+    workspace: opts.workspace,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: findChromium() ?? undefined,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+}
+
+export async function openWorkbench(browser: Browser, url: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(url);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.statusbar').waitFor({ timeout: 30_000 });
+  return page;
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await mkdir(artifactsDir, { recursive: true });
+  await page.screenshot({ path: path.join(artifactsDir, `${name}.png`) });
+}
+
+/** Runs a command from the command palette by its title. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+/** Accepts the current quick input (input box or quick pick), optionally typing first. */
+export async function answerQuickInput(page: Page, value?: string): Promise<void> {
+  const input = page.locator('.quick-input-widget:visible input');
+  await input.waitFor();
+  if (value !== undefined) await input.fill(value);
+  await page.keyboard.press('Enter');
+}
+
+export async function statusBarText(page: Page): Promise<string> {
+  const item = page.locator('.statusbar-item[id$="stipple.status"]').first();
+  return (await item.textContent()) ?? '';
+}
