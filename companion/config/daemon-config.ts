@@ -19,6 +19,22 @@ export const DaemonConfig = z
     defaultModel: z.string().nullable().default(null),
     executionProviders: z.array(z.string()).default(['cuda', 'dml', 'coreml', 'webgpu', 'cpu']),
     historyLimit: z.number().int().min(1).max(100_000).default(1000),
+    /** WebSocket ping interval; a peer that misses one pong is dropped at the next tick. */
+    pingIntervalMs: z.number().int().min(50).max(600_000).default(15_000),
+    /** Slow-header / slow-body defences, well below Node's defaults (60 s / 300 s). */
+    headersTimeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+    requestTimeoutMs: z.number().int().min(100).max(300_000).default(30_000),
+    /** Per-socket send buffer: above the soft bound progress and previews are dropped, above the hard one the socket is closed. */
+    sendBufferSoftBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(4 * 1024 * 1024),
+    sendBufferHardBytes: z
+      .number()
+      .int()
+      .min(4096)
+      .default(64 * 1024 * 1024),
   })
   .strict();
 export type DaemonConfig = z.infer<typeof DaemonConfig>;

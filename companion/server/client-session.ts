@@ -16,9 +16,6 @@ import { handleMessage } from './message-handlers';
 import type { SessionContext } from './session-context';
 import type { TokenIdentity } from './token-store';
 
-/** Above this many buffered bytes previews and progress are dropped; above the hard limit the socket is closed. */
-const SOFT_BUFFER_BYTES = 4 * 1024 * 1024;
-const HARD_BUFFER_BYTES = 64 * 1024 * 1024;
 const MAX_ERRORS = 50;
 
 export interface Attachment {
@@ -51,8 +48,24 @@ export class ClientSession {
     return this.identity !== null;
   }
 
+  /**
+   * Above `sendBufferSoftBytes` buffered (unread by the peer) previews and progress are dropped;
+   * above `sendBufferHardBytes` the socket is closed, whatever the message: a client that stops
+   * reading cannot make the daemon buffer without bound.
+   */
+  private overHardBound(): boolean {
+    if (this.ws.bufferedAmount <= this.ctx.config.sendBufferHardBytes) return false;
+    this.log.warn({ buffered: this.ws.bufferedAmount }, 'client stopped reading; closing');
+    this.ws.terminate();
+    return true;
+  }
+
+  private get overSoftBound(): boolean {
+    return this.ws.bufferedAmount > this.ctx.config.sendBufferSoftBytes;
+  }
+
   send(msg: ServerMessage): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.ws.readyState !== this.ws.OPEN || this.overHardBound()) return;
     this.ws.send(JSON.stringify(msg));
   }
 
@@ -65,13 +78,8 @@ export class ClientSession {
   }
 
   sendBinary(bytes: Uint8Array, droppable: boolean): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    if (this.ws.bufferedAmount > HARD_BUFFER_BYTES) {
-      this.log.warn({ buffered: this.ws.bufferedAmount }, 'client stopped reading; closing');
-      this.ws.terminate();
-      return;
-    }
-    if (droppable && this.ws.bufferedAmount > SOFT_BUFFER_BYTES) return;
+    if (this.ws.readyState !== this.ws.OPEN || this.overHardBound()) return;
+    if (droppable && this.overSoftBound) return;
     this.ws.send(bytes);
   }
 
@@ -201,7 +209,7 @@ export class ClientSession {
         );
         break;
       case 'progress':
-        if (this.ws.bufferedAmount > SOFT_BUFFER_BYTES) return;
+        if (this.overSoftBound) return;
         this.send(e);
         break;
       case 'started':

@@ -132,10 +132,13 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     version: STIPPLE_VERSION,
     logger,
   });
+  // Slow-loris defences: Node checks these timeouts only every `connectionsCheckingInterval`
+  // (30 s by default), so the check runs at a quarter of the header timeout.
   const serverOpts = {
     maxHeaderSize: 16 * 1024,
-    requestTimeout: 30_000,
-    headersTimeout: 10_000,
+    requestTimeout: config.requestTimeoutMs,
+    headersTimeout: config.headersTimeoutMs,
+    connectionsCheckingInterval: Math.max(50, Math.min(5_000, Math.floor(config.headersTimeoutMs / 4))),
     keepAliveTimeout: 5_000,
   };
   const server = config.tls
@@ -175,7 +178,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
         }
         alive = false;
         ws.ping();
-      }, o.pingIntervalMs ?? 15_000);
+      }, o.pingIntervalMs ?? config.pingIntervalMs);
       ws.on('message', (data, isBinary) => {
         const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
         if (isBinary) s.onBinary(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
