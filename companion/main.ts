@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { registerGenerateCommand } from './cli/generate-command';
 import { registerModelsCommand } from './cli/models-command';
 import { registerPairCommand } from './cli/pair-command';
+import { registerPresetsCommand } from './cli/presets-command';
 import { registerServeCommand } from './cli/serve-command';
 import { registerTokenizeCommands } from './cli/tokenize-command';
 import { resolveHome } from './config/stipple-home';
@@ -23,12 +24,17 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
   registerPairCommand(program, { home });
   registerModelsCommand(program, { home: home().data, env });
   const resolveModel = async (idOrDir: string) => {
-    const manager = new ModelManager({ home: home().data, logger: silentLogger(), hub: hubConfigFromEnv(env) });
+    const manager = new ModelManager({
+      home: home().data,
+      logger: silentLogger(),
+      hub: hubConfigFromEnv(env),
+    });
     const r = await manager.resolve(idOrDir);
     return { dir: r.dir, name: r.manifest?.name ?? r.manifest?.id ?? idOrDir };
   };
   registerGenerateCommand(program, { home: home().data, resolveModel });
   registerTokenizeCommands(program, { resolveModel });
+  registerPresetsCommand(program, { home });
   return program;
 }
 

@@ -1,5 +1,8 @@
 // What the daemon does with each validated client message. Handlers throw errors carrying a
 // stable `code` (and `field`); client-session.ts turns them into `error` messages.
+
+import { applyPreset } from '../../shared/presets/apply-preset';
+import { presetFamilyOf } from '../../shared/presets/style-preset';
 import type { ClientMessage } from '../../shared/protocol/client-messages';
 import { CloseCode, PROTOCOL_VERSION } from '../../shared/protocol/version';
 import { probeImage } from '../images/image-codec';
@@ -173,14 +176,30 @@ async function generate(s: ClientSession, m: Msg<'generate'>): Promise<void> {
     }
   }
   const model = await s.ctx.catalog.forJob(req.model);
+  // A preset is baked into the prompt (as A1111 styles are), so `done.params` replays exactly;
+  // its recommended settings fill what the request left unset.
+  let prompt = req.prompt;
+  let negativePrompt = req.negativePrompt;
+  let defaults = model.defaults;
+  if (req.preset) {
+    const preset = (await s.ctx.prompts.userAndBuiltinPresets()).find((p) => p.id === req.preset);
+    if (!preset) fail('E_PRESET_NOT_FOUND', `no preset has the id "${req.preset}"`, 'request.preset');
+    const applied = applyPreset(preset, req.prompt, req.negativePrompt, presetFamilyOf(model.family));
+    prompt = applied.prompt;
+    negativePrompt = applied.negativePrompt;
+    defaults = { ...defaults, ...applied.settings };
+  }
   const filled: ResolvedRequest = {
     ...req,
+    preset: undefined,
+    prompt,
+    negativePrompt,
     model: model.id,
-    sampler: req.sampler ?? (model.defaults.sampler as ResolvedRequest['sampler']),
-    steps: req.steps ?? model.defaults.steps,
-    cfg: req.cfg ?? model.defaults.cfg,
-    width: req.width ?? model.defaults.width,
-    height: req.height ?? model.defaults.height,
+    sampler: req.sampler ?? (defaults.sampler as ResolvedRequest['sampler']),
+    steps: req.steps ?? defaults.steps,
+    cfg: req.cfg ?? defaults.cfg,
+    width: req.width ?? defaults.width,
+    height: req.height ?? defaults.height,
   };
   const r = s.ctx.queue.submit(s.clientKey, {
     request: filled,

@@ -5,13 +5,28 @@ import { parsePromptAttention } from '../../shared/prompt/prompt-attention';
 import { splitPromptChunks } from '../../shared/prompt/prompt-chunks';
 import type { Logger } from '../logger';
 import { loadTokenizer } from '../pipeline/text/load-tokenizer';
+import { PresetStore } from './preset-store';
 import type { PromptServices } from './prompt-services';
 
-export function createPromptServices(_opts: { presetsDir: string; logger: Logger }): PromptServices {
+export function createPromptServices(opts: { presetsDir: string; logger: Logger }): PromptServices {
   const tokenizers = new Map<string, ClipTokenizer>();
+  const store = new PresetStore(opts.presetsDir);
+  const load = async () => {
+    const r = await store.all();
+    for (const p of r.problems) opts.logger.warn({ file: p.file }, p.message);
+    return r.presets;
+  };
   return {
+    userAndBuiltinPresets: load,
     async presets() {
-      return [];
+      return (await load()).map((p) => ({
+        id: p.id,
+        name: p.name,
+        prompt: p.prompt,
+        negativePrompt: p.negativePrompt,
+        source: p.source,
+        recommended: { ...p.recommended, subject: p.subject },
+      }));
     },
     async tokenize(text, modelDir) {
       if (!modelDir) {

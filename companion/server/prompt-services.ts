@@ -1,6 +1,10 @@
 // Prompt-side services the protocol offers: style presets and token counting with the
 // model's own tokenizer (so a plugin without the vocab shows exact chunk budgets).
+import type { StylePreset } from '../../shared/presets/style-preset';
+
 export interface PromptServices {
+  /** Built-in and user presets (user files re-read each time, so edits apply at once). */
+  userAndBuiltinPresets(): Promise<StylePreset[]>;
   presets(): Promise<
     Array<{
       id: string;

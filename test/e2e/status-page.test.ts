@@ -40,7 +40,10 @@ test('the status page shows address, pairing, models and a recent result', { ski
   assert.match((await page.textContent('body')) ?? '', /npx stipple pair/);
   assert.match((await page.textContent('#models')) ?? '', /sd15-tiny/);
   assert.match((await page.textContent('#recent')) ?? '', /status page sample/);
-  const natural = await page.$eval('#recent img', (img) => (img as HTMLImageElement).naturalWidth);
+  const natural = await page.$eval(
+    '#recent img',
+    (img) => (img as unknown as { naturalWidth: number }).naturalWidth,
+  );
   assert.equal(natural, 64, 'the thumbnail loads from /outputs');
   await page.screenshot({ path: artifactPath('status-page.png'), fullPage: true });
   assert.deepEqual(errors, []);
