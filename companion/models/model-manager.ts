@@ -213,17 +213,22 @@ export class ModelManager {
     });
   }
 
-  /** Cancels a running pull for every caller; partial files stay for a later resume. */
-  cancel(id: string): boolean {
-    const pull = this.active.get(assertModelId(id));
+  /** The store id a pull reference installs to (`sd-turbo` → itself, `owner/name@rev` → `owner--name`). */
+  idFor(ref: string): string {
+    return looksLikeRepoRef(ref) ? modelIdForRepo(parseRepoRef(ref).repo) : assertModelId(ref, 'model');
+  }
+
+  /** Cancels a running pull (by id or by the ref it was started with) for every caller. */
+  cancel(idOrRef: string): boolean {
+    const pull = this.active.get(this.idFor(idOrRef));
     if (!pull) return false;
     pull.controller.abort();
     return true;
   }
 
-  /** Removes an installed model (cancelling its download first, if any). */
-  async remove(id: string): Promise<void> {
-    assertModelId(id);
+  /** Removes an installed model, by id or ref (cancelling its download first, if any). */
+  async remove(idOrRef: string): Promise<void> {
+    const id = this.idFor(idOrRef);
     const pull = this.active.get(id);
     if (pull) {
       pull.controller.abort();

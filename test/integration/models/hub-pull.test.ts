@@ -267,7 +267,7 @@ test('cancel(id) aborts the shared download for every caller', { skip: skipNoFix
     onProgress: (e) => {
       if (!cancelled && e.phase === 'downloading' && e.bytesDone > 0) {
         cancelled = true;
-        assert.equal(s.manager.cancel(ID), true);
+        assert.equal(s.manager.cancel(REPO), true, 'cancel accepts the ref the pull was started with');
       }
     },
   });
