@@ -2,9 +2,10 @@
 // (fixtures/tiny-sd/goldens_seeded): the schedule diffusers built, and every randn draw the pipeline
 // made from its one generator (initial latents, posterior noise, img2img noise, ancestral noise).
 // The UNet/VAE parts of these goldens belong to the pipeline's integration tests.
-// Only the draws made before the loop (loop_index -1) are compared: the recorded in-loop scheduler draws
-// do not continue the seeded stream (searched 2M words past seeds 7 and 42), although the fixture's
-// scheduler goldens (fixtures/schedulers, generator passed to step) do; see the report to the lead.
+// Only the draws made before the loop (loop_index -1) are compared. The recorded in-loop scheduler draws
+// do not come from the job's generator: in turbo_euler_a_1step_g0_seed7 the step's draw equals torch's
+// *global* generator (manual_seed(0)) after 3,535,769 words, i.e. the recording harness's step hook
+// dropped `generator=` (real diffusers passes it; fixtures/schedulers confirms our in-step draws).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TorchGenerator } from '../../../companion/pipeline/rng/torch-generator.js';
