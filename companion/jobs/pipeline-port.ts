@@ -59,8 +59,15 @@ export class PipelineError extends Error {
   }
 }
 
+export interface InterrogationResult {
+  prompt: string;
+  keywords: Array<{ category: string; text: string; score: number }>;
+}
+
 export interface PipelinePort {
   run(job: PipelineJob, hooks: PipelineHooks, signal: AbortSignal): Promise<PipelineOutput>;
+  /** CLIP "reverse prompt" with the interrogator model in `modelDir`, serialised with jobs. */
+  interrogate(modelDir: string, image: Uint8Array, topK: number): Promise<InterrogationResult>;
   info(): PipelineInfo;
   close(): Promise<void>;
 }

@@ -2,6 +2,7 @@
 // one job at a time, forwards progress and previews, and catches per job: an error in a job is
 // reported and the process keeps serving. Cancel sets a flag the denoise loop checks between steps.
 import { createLogger } from '../logger';
+import { InterrogatorCache } from '../pipeline/interrogate/interrogator-cache';
 import { createPipelineService } from '../pipeline/pipeline-service';
 import type { PipelineJob } from './pipeline-port';
 import { runJobInWorker } from './worker-job';
@@ -10,6 +11,7 @@ import type { FromWorker, ToWorker } from './worker-messages';
 const logger = createLogger({ name: 'stipple-pipeline' });
 const service = createPipelineService({ logger });
 const cancelled = new Set<string>();
+const interrogators = new InterrogatorCache(logger);
 let queue: Promise<void> = Promise.resolve();
 
 function workerInfo() {
@@ -29,6 +31,9 @@ process.on('message', (m: ToWorker) => {
     case 'cancel':
       cancelled.add(m.jobId);
       break;
+    case 'interrogate':
+      queue = queue.then(() => interrogateOne(m));
+      break;
     case 'shutdown':
       void queue
         .then(() => service.unload())
@@ -39,6 +44,21 @@ process.on('message', (m: ToWorker) => {
 });
 
 process.on('disconnect', () => process.exit(0));
+
+async function interrogateOne(m: Extract<ToWorker, { type: 'interrogate' }>): Promise<void> {
+  try {
+    const result = await interrogators.get(m.modelDir).then((i) => i.interrogate(m.image, m.topK));
+    send({ type: 'interrogated', requestId: m.requestId, result });
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    send({
+      type: 'interrogate_failed',
+      requestId: m.requestId,
+      code: err.code ?? 'E_PIPELINE',
+      message: err.message,
+    });
+  }
+}
 
 async function runOne(job: PipelineJob): Promise<void> {
   try {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../logger';
 import {
+  type InterrogationResult,
   PipelineError,
   type PipelineHooks,
   type PipelineInfo,
@@ -46,6 +47,11 @@ export class WorkerSupervisor implements PipelinePort {
   private readyPromise: Promise<void> | null = null;
   private closing = false;
   private ready = false;
+  private readonly requests = new Map<
+    string,
+    { resolve(r: InterrogationResult): void; reject(e: Error): void }
+  >();
+  private nextRequest = 1;
   restarts = 0;
 
   constructor(private readonly opts: SupervisorOptions) {}
@@ -119,6 +125,15 @@ export class WorkerSupervisor implements PipelinePort {
     });
   }
 
+  async interrogate(modelDir: string, image: Uint8Array, topK: number): Promise<InterrogationResult> {
+    await this.start();
+    const requestId = `i${this.nextRequest++}`;
+    return new Promise((resolve, reject) => {
+      this.requests.set(requestId, { resolve, reject });
+      this.send({ type: 'interrogate', requestId, modelDir, image, topK });
+    });
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     const c = this.child;
@@ -142,6 +157,13 @@ export class WorkerSupervisor implements PipelinePort {
   private onMessage(m: FromWorker): void {
     if (m.type === 'info' || m.type === 'ready') {
       this.lastInfo = m.info;
+      return;
+    }
+    if (m.type === 'interrogated' || m.type === 'interrogate_failed') {
+      const r = this.requests.get(m.requestId);
+      this.requests.delete(m.requestId);
+      if (m.type === 'interrogated') r?.resolve(m.result);
+      else r?.reject(new PipelineError(m.code, m.message));
       return;
     }
     const a = this.active;
@@ -179,6 +201,10 @@ export class WorkerSupervisor implements PipelinePort {
     this.lastInfo = { ...this.lastInfo, loadedModel: null };
     const a = this.active;
     this.active = null;
+    for (const [id, r] of this.requests) {
+      this.requests.delete(id);
+      r.reject(new PipelineError('E_WORKER_CRASHED', 'the pipeline process died during the request'));
+    }
     if (this.closing) {
       a?.reject(new PipelineError('E_INTERRUPTED', 'the daemon is shutting down'));
       return;

@@ -58,7 +58,11 @@ export async function importModelFolder(
   if (!info?.isDirectory()) {
     throw new ModelError('E_MODEL_LAYOUT', `"${folder}" is not a folder`, { field: 'folder' });
   }
-  await assertModelLayout(src, { kind: 'pipeline' });
+  const kind = await detectImportKind(src);
+  await assertModelLayout(src, {
+    kind,
+    requiredFiles: kind === 'interrogator' ? await interrogatorFiles(src) : undefined,
+  });
   const id = assertModelId(options.id ?? defaultIdFor(src), 'id');
   if (await store.readManifest(id)) {
     throw new ModelError(
@@ -103,7 +107,7 @@ export async function importModelFolder(
       schemaVersion: 1,
       id,
       name: path.basename(src),
-      kind: 'pipeline',
+      kind,
       source: { kind: 'import', path: src, mode: options.mode },
       files,
       totalBytes: files.reduce((s, f) => s + f.sizeBytes, 0),
@@ -118,4 +122,16 @@ export async function importModelFolder(
     await rm(staging, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** A CLIP interrogator folder (onnx/vision_model*.onnx + onnx/text_model*.onnx) or a diffusers pipeline. */
+async function detectImportKind(src: string): Promise<'pipeline' | 'interrogator'> {
+  return (await interrogatorFiles(src)).length === 2 ? 'interrogator' : 'pipeline';
+}
+
+async function interrogatorFiles(src: string): Promise<string[]> {
+  const names = await readdir(path.join(src, 'onnx')).catch(() => [] as string[]);
+  const vision = names.find((n) => n.startsWith('vision_model') && n.endsWith('.onnx'));
+  const text = names.find((n) => n.startsWith('text_model') && n.endsWith('.onnx'));
+  return vision && text ? [`onnx/${vision}`, `onnx/${text}`] : [];
 }

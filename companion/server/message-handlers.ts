@@ -6,6 +6,8 @@ import { presetFamilyOf } from '../../shared/presets/style-preset';
 import type { ClientMessage } from '../../shared/protocol/client-messages';
 import { CloseCode, PROTOCOL_VERSION } from '../../shared/protocol/version';
 import { probeImage } from '../images/image-codec';
+import { parseInfotext } from '../images/infotext';
+import { isPng, readTextChunk } from '../images/png-chunks';
 import type { ResolvedRequest } from '../jobs/pipeline-port';
 import type { ClientSession } from './client-session';
 import { isLoopbackAddress } from './request-guard';
@@ -89,6 +91,8 @@ export async function handleMessage(s: ClientSession, m: ClientMessage): Promise
       s.send({ type: 'tokens', replyTo: m.id, chunks, total: chunks.reduce((a, c) => a + c.tokens, 0) });
       return;
     }
+    case 'interrogate':
+      return interrogate(s, m);
     case 'tokens_list':
       s.send({ type: 'tokens_list', replyTo: m.id, tokens: s.ctx.tokens.list() });
       return;
@@ -215,6 +219,54 @@ async function generate(s: ClientSession, m: Msg<'generate'>): Promise<void> {
   if (req.initImage) s.attachments.delete(req.initImage);
   if (req.mask) s.attachments.delete(req.mask);
   s.send({ type: 'queued', replyTo: m.id, jobId: r.jobId, position: r.position });
+}
+
+async function interrogate(s: ClientSession, m: Msg<'interrogate'>): Promise<void> {
+  const a = s.attachments.get(m.image);
+  if (!a)
+    fail(
+      'E_ATTACHMENT',
+      `\`image\` names attachment "${m.image}", which was not sent on this connection`,
+      'image',
+    );
+  s.attachments.delete(m.image);
+  await probeImage(a.bytes, 'image');
+  const parameters = isPng(a.bytes) ? readTextChunk(a.bytes, 'parameters') : undefined;
+  if (parameters) {
+    const p = parseInfotext(parameters);
+    s.send({
+      type: 'interrogation',
+      replyTo: m.id,
+      source: 'metadata',
+      prompt: p.prompt,
+      negativePrompt: p.negativePrompt,
+      params: p.fields,
+      keywords: [],
+    });
+    return;
+  }
+  const installed = (await s.ctx.models.list()).filter((x) => x.kind === 'interrogator');
+  const chosen = m.model ? installed.find((x) => x.id === m.model) : installed[0];
+  if (!chosen) {
+    fail(
+      'E_MODEL_NOT_FOUND',
+      m.model
+        ? `no interrogator model "${m.model}" is installed`
+        : 'reverse prompt needs a CLIP model: run `stipple models pull clip-vit-b32`',
+      'model',
+    );
+  }
+  const { dir } = await s.ctx.models.resolve(chosen.id);
+  const r = await s.ctx.pipeline.interrogate(dir, a.bytes, m.topK);
+  s.send({
+    type: 'interrogation',
+    replyTo: m.id,
+    source: 'clip',
+    prompt: r.prompt,
+    negativePrompt: '',
+    params: {},
+    keywords: r.keywords,
+  });
 }
 
 async function historyGet(s: ClientSession, m: Msg<'history_get'>): Promise<void> {

@@ -1,7 +1,7 @@
 // Messages a client (plugin, CLI, script) sends to the daemon as JSON text frames.
 // Every message may carry an `id`; the daemon echoes it as `replyTo` on the direct answer.
 import { z } from 'zod';
-import { GenerateRequest, ModelId } from './generate-request';
+import { AttachmentRef, GenerateRequest, ModelId } from './generate-request';
 import { Limits } from './limits';
 
 const RequestId = z.string().min(1).max(64).optional();
@@ -76,6 +76,15 @@ export const TokenizeMessage = z.object({
   text: z.string().max(Limits.maxPromptChars),
   model: ModelId.optional(),
 });
+/** Reverse prompt from an image sent as an attachment: its A1111 parameters if it has them, else CLIP ranking. */
+export const InterrogateMessage = z.object({
+  type: z.literal('interrogate'),
+  id: RequestId,
+  image: AttachmentRef,
+  /** Interrogator model id (default: the installed CLIP model). */
+  model: ModelId.optional(),
+  topK: z.number().int().min(1).max(20).default(3),
+});
 export const TokensListMessage = z.object({ type: z.literal('tokens_list'), id: RequestId });
 export const TokenRevokeMessage = z.object({
   type: z.literal('token_revoke'),
@@ -97,6 +106,7 @@ export const ClientMessage = z.discriminatedUnion('type', [
   ModelRemoveMessage,
   PresetsMessage,
   TokenizeMessage,
+  InterrogateMessage,
   TokensListMessage,
   TokenRevokeMessage,
 ]);

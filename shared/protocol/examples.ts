@@ -40,6 +40,7 @@ export const CLIENT_EXAMPLES: Record<ClientMessageInput['type'], ClientMessageIn
   model_remove: { type: 'model_remove', id: 'mr1', model: 'sd-turbo' },
   presets: { type: 'presets', id: 'pr1' },
   tokenize: { type: 'tokenize', id: 't1', text: 'a (red:1.2) fox, BREAK snow' },
+  interrogate: { type: 'interrogate', id: 'i1', image: 'img-2', topK: 3 },
   tokens_list: { type: 'tokens_list', id: 'tl1' },
   token_revoke: { type: 'token_revoke', id: 'tr1', tokenId: '9c1e22a0b4d1' },
 };
@@ -176,6 +177,15 @@ export const SERVER_EXAMPLES: Record<ServerMessage['type'], ServerMessage> = {
       { tokens: 4, ids: [320, 736, 3240, 267] },
       { tokens: 2, ids: [2583, 267] },
     ],
+  },
+  interrogation: {
+    type: 'interrogation',
+    replyTo: 'i1',
+    source: 'clip',
+    prompt: 'a lighthouse, oil painting, impressionism, golden hour, wide shot, warm tones, peaceful',
+    negativePrompt: '',
+    params: {},
+    keywords: [{ category: 'subject', text: 'a lighthouse', score: 0.31 }],
   },
   tokens_list: {
     type: 'tokens_list',

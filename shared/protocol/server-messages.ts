@@ -173,6 +173,17 @@ export const TokensMessage = z.object({
   chunks: z.array(z.object({ tokens: z.number().int(), ids: z.array(z.number().int()) })),
   total: z.number().int(),
 });
+export const InterrogationMessage = z.object({
+  type: z.literal('interrogation'),
+  replyTo: ReplyTo,
+  /** `metadata`: read back exactly from the PNG's A1111 parameters; `clip`: proposed by CLIP ranking. */
+  source: z.enum(['metadata', 'clip']),
+  prompt: z.string(),
+  negativePrompt: z.string(),
+  /** The A1111 fields of the metadata line (Steps, Sampler, CFG scale, Seed, Size, …). */
+  params: z.record(z.string(), z.string()),
+  keywords: z.array(z.object({ category: z.string(), text: z.string(), score: z.number() })),
+});
 export const TokenInfo = z.object({
   tokenId: z.string(),
   client: z.string(),
@@ -207,6 +218,7 @@ export const ServerMessage = z.discriminatedUnion('type', [
   HistoryListMessage,
   PresetsListMessage,
   TokensMessage,
+  InterrogationMessage,
   TokensListReply,
   TokenRevokedMessage,
 ]);

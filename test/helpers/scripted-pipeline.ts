@@ -39,6 +39,10 @@ export class ScriptedPipeline implements PipelinePort {
     };
   }
 
+  async interrogate(): Promise<never> {
+    throw new PipelineError('E_MODEL_NOT_FOUND', 'the scripted pipeline has no interrogator');
+  }
+
   info() {
     return { executionProviders: ['scripted'], loadedModel: null };
   }
