@@ -28,24 +28,19 @@ export class DpmSolverMultistepScheduler implements Scheduler {
   private lowerOrderNums = 0;
 
   constructor(
-    given: Partial<SchedulerConfig> & {
-      solver_type?: string;
-      euler_at_final?: boolean;
-      algorithm_type?: string;
-    },
+    given: Partial<SchedulerConfig>,
     numInferenceSteps: number,
     opts: CreateSchedulerOptions = {},
     readonly id: SamplerId = 'dpmpp_2m',
   ) {
-    const algorithm = given.algorithm_type ?? 'dpmsolver++';
-    if (algorithm !== 'dpmsolver++') {
+    this.config = resolveConfig(given, { timestep_spacing: 'linspace' });
+    if (this.config.algorithm_type !== 'dpmsolver++') {
       throw new Error(
-        `scheduler config \`algorithm_type\` must be dpmsolver++, got ${JSON.stringify(algorithm)}`,
+        `scheduler config \`algorithm_type\` must be dpmsolver++, got ${JSON.stringify(this.config.algorithm_type)}`,
       );
     }
-    this.solverType = given.solver_type === 'heun' ? 'heun' : 'midpoint';
-    this.eulerAtFinal = given.euler_at_final === true;
-    this.config = resolveConfig(given, { timestep_spacing: 'linspace' });
+    this.solverType = this.config.solver_type === 'heun' ? 'heun' : 'midpoint';
+    this.eulerAtFinal = this.config.euler_at_final;
     if (![1, 2, 3].includes(this.config.solver_order)) {
       throw new Error(`scheduler config \`solver_order\` must be 1, 2 or 3, got ${this.config.solver_order}`);
     }

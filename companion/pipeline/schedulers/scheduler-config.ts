@@ -22,6 +22,9 @@ const BASE_DEFAULTS: SchedulerConfig = {
   use_karras_sigmas: false,
   solver_order: 2,
   lower_order_final: true,
+  algorithm_type: 'dpmsolver++',
+  solver_type: '',
+  euler_at_final: false,
   timestep_scaling: 10,
   original_inference_steps: 50,
 };

@@ -51,6 +51,12 @@ export interface SchedulerConfig {
   /** DPMSolverMultistep / UniPC */
   solver_order: number;
   lower_order_final: boolean;
+  /** DPMSolverMultistep: only "dpmsolver++" is implemented. */
+  algorithm_type: string;
+  /** DPMSolverMultistep: "midpoint" (default) or "heun"; UniPC: "bh2" (default) or "bh1". */
+  solver_type: string;
+  /** DPMSolverMultistep: first-order final step regardless of the step count. */
+  euler_at_final: boolean;
   /** LCM: `timestep_scaling` and `original_inference_steps` */
   timestep_scaling: number;
   original_inference_steps: number;

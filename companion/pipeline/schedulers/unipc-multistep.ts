@@ -60,13 +60,9 @@ export class UniPcMultistepScheduler implements Scheduler {
   private lastSample: Float32Array | null = null;
   private thisOrder = 1;
 
-  constructor(
-    given: Partial<SchedulerConfig> & { solver_type?: string },
-    numInferenceSteps: number,
-    opts: CreateSchedulerOptions = {},
-  ) {
-    this.bh1 = given.solver_type === 'bh1';
+  constructor(given: Partial<SchedulerConfig>, numInferenceSteps: number, opts: CreateSchedulerOptions = {}) {
     this.config = resolveConfig(given, { timestep_spacing: 'linspace' });
+    this.bh1 = this.config.solver_type === 'bh1';
     checkSteps(numInferenceSteps, this.config);
     this.train = trainingSchedule(this.config);
     const s = multistepSigmas(this.config, this.train.alphasCumprod, numInferenceSteps);
