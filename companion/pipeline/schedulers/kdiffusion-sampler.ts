@@ -9,6 +9,16 @@
 import { CompVisDenoiser, type KSigmaSchedule } from './compvis-denoiser.js';
 import { startStep } from './discrete-sigmas.js';
 import {
+  addScaledNoise,
+  axpby,
+  dpmpp2mSdeStep,
+  dpmpp2mStep,
+  eulerStep,
+  type KMultistepState,
+  lmsStep,
+  newMultistepState,
+} from './kdiffusion-multistep.js';
+import {
   ancestralStep,
   evaluationPlan,
   type KEvaluation,
@@ -16,7 +26,6 @@ import {
   sigmaOf,
   tOf,
 } from './kdiffusion-plan.js';
-import { lmsCoefficient } from './lms-coefficients.js';
 import { checkSteps, resolveConfig } from './scheduler-config.js';
 import type {
   CreateSchedulerOptions,
@@ -28,26 +37,6 @@ import type {
 } from './types.js';
 
 const f = Math.fround;
-
-/** out = a * x + b * y, elementwise in float32 (a, b scalars). */
-function axpby(a: number, x: Float32Array, b: number, y: Float32Array): Float32Array {
-  const out = new Float32Array(x.length);
-  for (let i = 0; i < out.length; i++) out[i] = f(a * x[i]) + f(b * y[i]);
-  return out;
-}
-
-/** x + noise * scale, in place; `noise * s_noise` with s_noise = 1 is exact. */
-function addScaledNoise(x: Float32Array, z: Float32Array, scale: number): Float32Array {
-  for (let i = 0; i < x.length; i++) x[i] = x[i] + f(z[i] * scale);
-  return x;
-}
-
-/** to_d and an Euler step: x + (x - denoised) / sigma * dt. */
-function eulerStep(x: Float32Array, denoised: Float32Array, sigma: number, dt: number): Float32Array {
-  const out = new Float32Array(x.length);
-  for (let i = 0; i < out.length; i++) out[i] = x[i] + f(f(f(x[i] - denoised[i]) / sigma) * dt);
-  return out;
-}
 
 export class KDiffusionScheduler implements Scheduler {
   readonly timesteps: Float64Array;
@@ -63,9 +52,7 @@ export class KDiffusionScheduler implements Scheduler {
   // State carried between evaluations (named after the reference's locals).
   private x: Float32Array | null = null;
   private denoised: Float32Array | null = null;
-  private oldDenoised: Float32Array | null = null;
-  private hLast = 0;
-  private readonly ds: Float32Array[] = [];
+  private readonly multistep: KMultistepState = newMultistepState();
 
   constructor(
     readonly sampler: KSampler,
@@ -120,13 +107,13 @@ export class KDiffusionScheduler implements Scheduler {
         break;
       }
       case 'lms':
-        out = this.lmsStep(i, sample, denoised);
+        out = lmsStep(this.multistep, this.sigmas, i, sample, denoised);
         break;
       case 'dpmpp_2m':
-        out = this.dpmpp2mStep(i, sample, denoised);
+        out = dpmpp2mStep(this.multistep, this.sigmas, i, sample, denoised);
         break;
       case 'dpmpp_2m_sde':
-        out = this.dpmpp2mSdeStep(i, sample, denoised, draw);
+        out = dpmpp2mSdeStep(this.multistep, this.sigmas, i, sample, denoised, draw);
         break;
       default:
         out = hasSecond
@@ -216,78 +203,6 @@ export class KDiffusionScheduler implements Scheduler {
     const tNext2 = tOf(sd);
     const out = axpby(f(sigmaOf(tNext2) / sigmaOf(t)), x, -f(Math.expm1(f(t - tNext2))), denoised2);
     return addScaledNoise(out, draw(), su);
-  }
-
-  private lmsStep(i: number, x: Float32Array, denoised: Float32Array): Float32Array {
-    const sigma = this.sigmas[i];
-    const d = new Float32Array(x.length);
-    for (let k = 0; k < d.length; k++) d[k] = f(x[k] - denoised[k]) / sigma;
-    this.ds.push(d);
-    if (this.ds.length > 4) this.ds.shift();
-    const order = Math.min(i + 1, 4);
-    const terms = Math.min(order, this.ds.length);
-    const acc = new Float32Array(x.length);
-    for (let j = 0; j < terms; j++) {
-      const c = f(lmsCoefficient(order, this.sigmas, i, j));
-      const dj = this.ds[this.ds.length - 1 - j];
-      for (let k = 0; k < acc.length; k++) acc[k] = acc[k] + f(c * dj[k]);
-    }
-    const out = new Float32Array(x.length);
-    for (let k = 0; k < out.length; k++) out[k] = x[k] + acc[k];
-    return out;
-  }
-
-  private dpmpp2mStep(i: number, x: Float32Array, denoised: Float32Array): Float32Array {
-    const t = tOf(this.sigmas[i]);
-    const tNext = tOf(this.sigmas[i + 1]);
-    const h = f(tNext - t);
-    const ratio = f(sigmaOf(tNext) / sigmaOf(t));
-    const c = -f(Math.expm1(-h));
-    let out: Float32Array;
-    if (this.oldDenoised === null || this.sigmas[i + 1] === 0) {
-      out = axpby(ratio, x, c, denoised);
-    } else {
-      const hLast = f(t - tOf(this.sigmas[i - 1]));
-      const r = f(hLast / h);
-      const w = f(1 / f(2 * r));
-      const dd = axpby(f(1 + w), denoised, -w, this.oldDenoised);
-      out = axpby(ratio, x, c, dd);
-    }
-    this.oldDenoised = denoised;
-    return out;
-  }
-
-  private dpmpp2mSdeStep(
-    i: number,
-    x: Float32Array,
-    denoised: Float32Array,
-    draw: () => Float32Array,
-  ): Float32Array {
-    const sigma = this.sigmas[i];
-    const next = this.sigmas[i + 1];
-    let out: Float32Array;
-    let h = this.hLast;
-    if (next === 0) {
-      out = Float32Array.from(denoised);
-    } else {
-      const t = tOf(sigma);
-      h = f(tOf(next) - t);
-      const etaH = h; // eta = 1
-      const a = f(f(next / sigma) * f(Math.exp(-etaH)));
-      const b = -f(Math.expm1(f(-h - etaH)));
-      out = axpby(a, x, b, denoised);
-      if (this.oldDenoised !== null) {
-        const old = this.oldDenoised;
-        const coeff = f(f(0.5 * b) * f(1 / f(this.hLast / h)));
-        for (let k = 0; k < out.length; k++) out[k] = out[k] + f(coeff * f(denoised[k] - old[k]));
-      }
-      const scale = f(Math.sqrt(-f(Math.expm1(f(-2 * etaH)))));
-      const z = draw();
-      for (let k = 0; k < out.length; k++) out[k] = out[k] + f(f(z[k] * next) * scale);
-    }
-    this.oldDenoised = denoised;
-    this.hLast = h;
-    return out;
   }
 
   addNoise(original: Float32Array, noise: Float32Array, index: number): Float32Array {
