@@ -43,8 +43,11 @@ export interface PipelineOutput {
 }
 
 export interface PipelineInfo {
+  /** Providers this onnxruntime-node build offers. */
   executionProviders: string[];
   loadedModel: string | null;
+  /** The provider the loaded model actually runs on (after fallback), null when none is loaded. */
+  executionProvider: string | null;
 }
 
 /** A failure with a stable protocol code (E_PIPELINE, E_WORKER_CRASHED, E_CANCELLED, …). */

@@ -16,7 +16,11 @@ let queue: Promise<void> = Promise.resolve();
 
 function workerInfo() {
   const i = service.info();
-  return { executionProviders: i.executionProviders, loadedModel: i.loadedModel ?? null };
+  return {
+    executionProviders: i.executionProviders,
+    loadedModel: i.loadedModel ?? null,
+    executionProvider: i.executionProvider ?? null,
+  };
 }
 
 function send(m: FromWorker): void {

@@ -43,7 +43,7 @@ export interface SupervisorOptions {
 export class WorkerSupervisor implements PipelinePort {
   private child: ChildProcess | null = null;
   private active: Active | null = null;
-  private lastInfo: PipelineInfo = { executionProviders: [], loadedModel: null };
+  private lastInfo: PipelineInfo = { executionProviders: [], loadedModel: null, executionProvider: null };
   private readyPromise: Promise<void> | null = null;
   private closing = false;
   private ready = false;
@@ -198,7 +198,7 @@ export class WorkerSupervisor implements PipelinePort {
     this.child = null;
     this.ready = false;
     this.readyPromise = null;
-    this.lastInfo = { ...this.lastInfo, loadedModel: null };
+    this.lastInfo = { ...this.lastInfo, loadedModel: null, executionProvider: null };
     const a = this.active;
     this.active = null;
     for (const [id, r] of this.requests) {

@@ -8,7 +8,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { Limits } from '../../shared/protocol/limits';
-import { PROTOCOL_VERSION } from '../../shared/protocol/version';
+import { CloseCode, PROTOCOL_VERSION } from '../../shared/protocol/version';
 import { writeFileAtomic } from '../config/atomic-write';
 import type { DaemonConfig } from '../config/daemon-config';
 import type { HomeLayout } from '../config/stipple-home';
@@ -21,7 +21,7 @@ import { hubConfigFromEnv } from '../models/hub-client';
 import { ModelManager } from '../models/model-manager';
 import { STIPPLE_VERSION } from '../version';
 import { ClientSession } from './client-session';
-import { createHttpApp } from './http-app';
+import { createHttpApp, tooManyHeaders } from './http-app';
 import { ModelCatalogView } from './model-catalog-view';
 import { PairingCodes } from './pairing-codes';
 import { createPromptServices } from './prompt-services-impl';
@@ -54,6 +54,10 @@ export interface Daemon {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+/** Browsers send about 20 headers; a request with this many is refused (431), never half-read. */
+const MAX_HEADERS_COUNT = 100;
+/** Our clients never fragment messages; `ws` would allow 16384 one-byte fragments per message. */
+const MAX_FRAGMENTS_PER_MESSAGE = 1024;
 
 export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const { config, logger, home } = o;
@@ -103,6 +107,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       version: STIPPLE_VERSION,
       protocolVersion: PROTOCOL_VERSION,
       executionProviders: pipeline.info().executionProviders,
+      executionProvider: pipeline.info().executionProvider,
       loadedModel: pipeline.info().loadedModel,
       defaultModel,
       queueLength: queue.length,
@@ -131,6 +136,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     address: () => `http://${host}:${port}`,
     version: STIPPLE_VERSION,
     logger,
+    maxHeadersCount: MAX_HEADERS_COUNT,
   });
   // Slow-loris defences: Node checks these timeouts only every `connectionsCheckingInterval`
   // (30 s by default), so the check runs at a quarter of the header timeout.
@@ -147,25 +153,34 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
         app,
       )
     : http.createServer(serverOpts, app);
-  server.maxHeadersCount = 100;
+  server.maxHeadersCount = MAX_HEADERS_COUNT;
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: Limits.maxBinaryMessageBytes + 8 + 4096 });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: Limits.maxBinaryMessageBytes + 8 + 4096,
+    maxFragments: MAX_FRAGMENTS_PER_MESSAGE,
+  });
   server.on('upgrade', (req, socket, head) => {
-    const r = checkRequest({ host: req.headers.host, origin: req.headers.origin }, guard);
+    const r = tooManyHeaders(req.rawHeaders, MAX_HEADERS_COUNT)
+      ? ({ ok: false, status: '431 Request Header Fields Too Large' } as const)
+      : checkRequest({ host: req.headers.host, origin: req.headers.origin }, guard);
     const path = (req.url ?? '').split('?')[0];
     if (!r.ok || path !== '/ws') {
-      socket.end(
-        `HTTP/1.1 ${r.ok ? '404 Not Found' : '403 Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
-      );
+      const status = r.ok ? '404 Not Found' : 'status' in r ? r.status : '403 Forbidden';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const s = new ClientSession(ws, ctx, req.socket.remoteAddress);
       sessions.add(s);
+      // An idle unauthenticated socket holds a file descriptor and nothing else: bound its life.
+      const helloTimer = setTimeout(() => {
+        if (!s.authenticated) s.close(CloseCode.unauthorized, 'no hello in time');
+      }, config.helloTimeoutMs);
       let alive = true;
       ws.on('pong', () => {
         alive = true;
@@ -187,6 +202,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       ws.on('error', (err) => s.log.debug({ err: err.message }, 'socket error'));
       ws.on('close', () => {
         clearInterval(ping);
+        clearTimeout(helloTimer);
         sessions.delete(s);
         s.attachments.clear();
       });

@@ -15,6 +15,16 @@ export interface HttpAppOptions {
   address: () => string;
   version: string;
   logger: Logger;
+  /** The server's `maxHeadersCount`: Node silently drops headers past it, the daemon refuses the request. */
+  maxHeadersCount: number;
+}
+
+/** Largest JSON body of the token-protected API. */
+export const API_BODY_LIMIT_BYTES = 64 * 1024;
+
+/** True when Node stopped counting headers at the limit: the request had at least that many. */
+export function tooManyHeaders(rawHeaders: string[], maxHeadersCount: number): boolean {
+  return rawHeaders.length / 2 >= maxHeadersCount;
 }
 
 export function createHttpApp(o: HttpAppOptions): express.Express {
@@ -23,6 +33,11 @@ export function createHttpApp(o: HttpAppOptions): express.Express {
   app.set('etag', false);
 
   app.use((req, res, next) => {
+    if (tooManyHeaders(req.rawHeaders, o.maxHeadersCount)) {
+      res.status(431).setHeader('Connection', 'close');
+      res.type('text/plain').send('431 too many header fields');
+      return;
+    }
     const r = checkRequest({ host: req.headers.host, origin: req.headers.origin }, o.guard);
     if (!r.ok) {
       res.status(403).type('text/plain').send(`403 ${r.reason}`);
@@ -31,6 +46,7 @@ export function createHttpApp(o: HttpAppOptions): express.Express {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+    res.setHeader('X-Frame-Options', 'DENY');
     next();
   });
 
@@ -41,6 +57,7 @@ export function createHttpApp(o: HttpAppOptions): express.Express {
       version: info.version,
       protocolVersion: PROTOCOL_VERSION,
       executionProviders: info.executionProviders,
+      executionProvider: info.executionProvider,
       loadedModel: info.loadedModel,
       defaultModel: info.defaultModel,
       queueLength: info.queueLength,
@@ -62,7 +79,7 @@ export function createHttpApp(o: HttpAppOptions): express.Express {
       });
       res.setHeader(
         'Content-Security-Policy',
-        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'",
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'",
       );
       res.type('html').send(html);
     } catch (e) {
@@ -96,11 +113,18 @@ export function createHttpApp(o: HttpAppOptions): express.Express {
       });
       return;
     }
+    // body-parser drains an oversize body before answering; a declared length over the limit is
+    // answered at once and the connection closed, so a lying Content-Length holds nothing.
+    if (Number(req.headers['content-length'] ?? 0) > API_BODY_LIMIT_BYTES) {
+      res.setHeader('Connection', 'close');
+      res.status(413).json({ code: 'E_BAD_REQUEST', message: 'request body too large (limit 64 KiB)' });
+      return;
+    }
     next();
   };
   const api = express.Router();
   api.use(requireToken);
-  api.use(express.json({ limit: '64kb', strict: true }));
+  api.use(express.json({ limit: API_BODY_LIMIT_BYTES, strict: true }));
   api.post('/pairing-code', (_req, res) => {
     const { code, expiresAt } = o.ctx.pairing.issue();
     res.json({ code, expiresAt: new Date(expiresAt).toISOString() });

@@ -77,6 +77,7 @@ export const SERVER_EXAMPLES: Record<ServerMessage['type'], ServerMessage> = {
       version: '0.1.0',
       protocolVersion: 1,
       executionProviders: ['cpu', 'webgpu'],
+      executionProvider: 'cpu',
       loadedModel: 'sd-turbo',
       defaultModel: 'sd-turbo',
       queueLength: 0,

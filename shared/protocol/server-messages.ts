@@ -10,6 +10,8 @@ export const ServerInfo = z.object({
   version: z.string(),
   protocolVersion: z.number().int(),
   executionProviders: z.array(z.string()),
+  /** The provider the loaded model runs on (null until a model is loaded). */
+  executionProvider: z.string().nullable(),
   loadedModel: z.string().nullable(),
   defaultModel: z.string().nullable(),
   queueLength: z.number().int(),

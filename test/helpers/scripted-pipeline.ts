@@ -44,7 +44,7 @@ export class ScriptedPipeline implements PipelinePort {
   }
 
   info() {
-    return { executionProviders: ['scripted'], loadedModel: null };
+    return { executionProviders: ['scripted'], loadedModel: null, executionProvider: null };
   }
 
   async close() {}

@@ -34,8 +34,12 @@ test('txt2img through the daemon: progress, PNG result with parameters, done wit
   assert.deepEqual([...images[0].png.subarray(1, 4)], [0x50, 0x4e, 0x47]);
   assert.match(Buffer.from(images[0].png).toString('latin1'), /parameters\0a lighthouse/);
   assert.ok(existsSync(path.join(d.home, 'outputs', done.images[0].file)));
-  const health = (await (await fetch(`${d.url}/health`)).json()) as { loadedModel: string | null };
+  const health = (await (await fetch(`${d.url}/health`)).json()) as {
+    loadedModel: string | null;
+    executionProvider: string | null;
+  };
   assert.ok(health.loadedModel, 'the loaded model is reported');
+  assert.equal(health.executionProvider, done.executionProvider, 'and the provider it runs on');
   c.close();
 });
 
