@@ -1,5 +1,5 @@
 // Builds the daemon CLI and both plugins with esbuild.
-// Usage: node scripts/build.mjs [daemon|figma|vscode ...]   (no argument: all of them)
+// Usage: node scripts/build.mjs [daemon|figma|vscode|package-vscode ...]   (no argument: all but packaging)
 // Each plugin owns its build in plugins/<name>/esbuild.mjs (exporting `build()`), so the
 // plugin teams never edit this file.
 import { existsSync } from 'node:fs';
@@ -22,7 +22,10 @@ async function buildDaemon() {
   };
   await esbuild.build({
     ...common,
-    entryPoints: { stipple: path.join(root, 'companion/main.ts'), 'pipeline-worker': path.join(root, 'companion/jobs/pipeline-worker-main.ts') },
+    entryPoints: {
+      stipple: path.join(root, 'companion/main.ts'),
+      'pipeline-worker': path.join(root, 'companion/jobs/pipeline-worker-main.ts'),
+    },
     outdir: path.join(root, 'dist'),
     banner: { js: '#!/usr/bin/env node' },
   });
@@ -41,3 +44,7 @@ const all = targets.length === 0;
 if (all || targets.includes('daemon')) await buildDaemon();
 if (all || targets.includes('figma')) await buildPlugin('figma');
 if (all || targets.includes('vscode')) await buildPlugin('vscode');
+if (targets.includes('package-vscode')) {
+  const mod = await import(pathToFileURL(path.join(root, 'plugins/vscode/esbuild.mjs')).href);
+  console.log(`packaged ${await mod.packageVsix()}`);
+}
