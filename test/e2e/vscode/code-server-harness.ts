@@ -191,15 +191,34 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-/** Accepts the current quick input (input box or quick pick), optionally typing first. */
-export async function answerQuickInput(page: Page, value?: string): Promise<void> {
-  const input = page.locator('.quick-input-widget:visible input');
-  await input.waitFor();
+/** The title of the quick input on screen now ('' when none is open). */
+export async function quickInputTitle(page: Page): Promise<string> {
+  const w = page.locator('.quick-input-widget');
+  if (!(await w.isVisible())) return '';
+  return ((await w.locator('.quick-input-title').textContent()) ?? '').trim();
+}
+
+/**
+ * Waits for the quick input titled `title` (input box or quick pick), types `value` if given,
+ * and accepts it. Waiting on the title matters: VS Code reuses one widget for each step.
+ */
+export async function answerQuickInput(page: Page, title: string, value?: string): Promise<void> {
+  const end = Date.now() + 30_000;
+  while (!(await quickInputTitle(page)).includes(title)) {
+    if (Date.now() > end)
+      throw new Error(`no quick input titled "${title}" (now: "${await quickInputTitle(page)}")`);
+    await page.waitForTimeout(100);
+  }
+  const input = page.locator('.quick-input-widget input');
   if (value !== undefined) await input.fill(value);
   await page.keyboard.press('Enter');
+  // Let the widget move on, so the next call does not see this step's title.
+  const moved = Date.now() + 10_000;
+  while ((await quickInputTitle(page)).includes(title) && Date.now() < moved) await page.waitForTimeout(50);
 }
 
 export async function statusBarText(page: Page): Promise<string> {
   const item = page.locator('.statusbar-item[id$="stipple.status"]').first();
-  return (await item.textContent()) ?? '';
+  if ((await item.count()) === 0) return '';
+  return (await item.textContent({ timeout: 2000 }).catch(() => '')) ?? '';
 }
