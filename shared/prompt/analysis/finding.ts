@@ -55,15 +55,27 @@ export interface Finding {
   fix?: FindingFix;
 }
 
-/** Applies non-overlapping edits to `text` (later edits first so offsets stay valid). */
+/**
+ * Applies edits to `text`, later ones first so offsets stay valid. Overlapping deletions are merged
+ * (removing "b, " and ", c" from "a, b, c" removes both); any other overlapping edit is skipped
+ * rather than corrupting the text.
+ */
 export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   const sorted = [...edits].sort((a, b) => b.start - a.start || b.end - a.end);
   let out = text;
   let limit = Number.POSITIVE_INFINITY;
+  let lastWasDeletion = false;
   for (const edit of sorted) {
-    if (edit.end > limit) continue; // overlaps an edit already applied: skip rather than corrupt
+    if (edit.end > limit) {
+      if (edit.text === '' && lastWasDeletion && edit.start < limit) {
+        out = out.slice(0, edit.start) + out.slice(limit);
+        limit = edit.start;
+      }
+      continue;
+    }
     out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
     limit = edit.start;
+    lastWasDeletion = edit.text === '';
   }
   return out;
 }

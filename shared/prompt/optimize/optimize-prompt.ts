@@ -63,7 +63,15 @@ function fixCodes(
     (f: Finding) => f.target === target && codes.includes(f.code) && f.fix?.edits?.length,
   );
   if (fixes.length === 0) return text;
-  for (const f of fixes) changes.push({ code: f.code, label: f.fix!.label });
+  const counts = new Map<string, { code: FindingCode; label: string; n: number }>();
+  for (const f of fixes) {
+    const key = `${f.code}\u0000${f.fix!.label}`;
+    const entry = counts.get(key) ?? { code: f.code, label: f.fix!.label, n: 0 };
+    entry.n++;
+    counts.set(key, entry);
+  }
+  for (const { code, label, n } of counts.values())
+    changes.push({ code, label: n > 1 ? `${label} (×${n})` : label });
   return applyEdits(
     text,
     fixes.flatMap((f) => f.fix!.edits!),

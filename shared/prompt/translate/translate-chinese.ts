@@ -39,6 +39,7 @@ export const DEFAULT_DICTIONARY: ZhEnDictionary = buildDictionary(ZH_EN_KEYWORDS
 
 // Structural particles that carry no keyword meaning ("红色的花" is "red flowers").
 const PARTICLES = new Set([
+  '在',
   '的',
   '地',
   '得',
@@ -63,6 +64,9 @@ const PARTICLES = new Set([
   '还',
 ]);
 const PARTICLE_MAX = 2;
+
+// Chinese puts place words after the noun ("树下", tree-under); English puts them before.
+const POSTPOSITIONS = new Set(['上', '下', '里', '中', '内', '外', '旁边', '前面', '后面', '周围', '之间']);
 
 const PUNCTUATION: Readonly<Record<string, string>> = {
   '，': ', ',
@@ -106,10 +110,12 @@ function translateRun(
   while (i < run.length) {
     let matched = 0;
     for (let length = Math.min(dictionary.maxLength, run.length - i); length >= 1; length--) {
-      const english = dictionary.entries.get(run.slice(i, i + length));
+      const chinese = run.slice(i, i + length);
+      const english = dictionary.entries.get(chinese);
       if (english !== undefined) {
         flush(i);
-        words.push(english);
+        if (POSTPOSITIONS.has(chinese) && words.length > 0) words.splice(words.length - 1, 0, english);
+        else words.push(english);
         matched = length;
         break;
       }
@@ -142,6 +148,8 @@ export function translateChinesePrompt(
   dictionary: ZhEnDictionary = DEFAULT_DICTIONARY,
 ): ChineseTranslation {
   const untranslated: UntranslatedText[] = [];
+  if (!/[\p{Script=Han}\u3000-\u303f\uff01-\uff1f\u3010\u3011]/u.test(text))
+    return { text, untranslated, complete: true };
   let out = '';
   const append = (piece: string) => {
     if (!piece) return;
