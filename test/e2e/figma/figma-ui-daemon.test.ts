@@ -1,0 +1,232 @@
+// The built Figma UI in headless Chromium against a real daemon on 127.0.0.1 running the tiny
+// fixture model: pairing, txt2img, img2img, inpaint with a mask, cancel, daemon restart and
+// reconnect, and a model that is not installed. Asserts what reaches the sandbox (image bytes
+// of the right size, parameters) and keeps screenshots in .test-artifacts/figma/.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import sharp from 'sharp';
+import { startDaemon, type TestDaemon } from '../../helpers/daemon';
+import { skipNoFixtures } from '../../helpers/fixtures';
+import {
+  type Harness,
+  type InsertMessage,
+  launchBrowser,
+  openHarness,
+  skipNoChromium,
+} from './figma-harness';
+import { buildFigmaPlugin } from './plugin-build';
+
+const skip = skipNoChromium || skipNoFixtures;
+const SMALL = { width: 64, height: 64, steps: 4, sampler: 'euler', cfg: 7, maxSide: 64, seed: 7 };
+
+function pngSize(png: Uint8Array): [number, number] {
+  const v = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  return [v.getUint32(16), v.getUint32(20)];
+}
+
+async function gradientPng(width: number, height: number): Promise<Uint8Array> {
+  const raw = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) raw.set([x * 4, y * 4, 128], (y * width + x) * 3);
+  }
+  return new Uint8Array(
+    await sharp(raw, { raw: { width, height, channels: 3 } })
+      .png()
+      .toBuffer(),
+  );
+}
+
+function storedParams(m: InsertMessage): { params: Record<string, unknown>; infotext: string } {
+  return JSON.parse(m.params);
+}
+
+describe('Figma UI against the real daemon', { skip }, () => {
+  let browser: Browser;
+  let d: TestDaemon;
+  let h: Harness;
+
+  before(async () => {
+    await buildFigmaPlugin();
+    d = await startDaemon({ models: { 'sd15-tiny': 'sd15-tiny' } });
+    browser = await launchBrowser();
+    h = await openHarness(browser, (s) => {
+      s.prefs = JSON.stringify({ port: d.port, ...SMALL });
+    });
+  });
+  after(async () => {
+    await h?.close();
+    await browser?.close();
+    await d?.dispose();
+  });
+
+  /** The next image placed; on failure, says what the panel showed. */
+  const newInsert = async (before: number) => {
+    try {
+      return await h.sandbox.waitFor(
+        () => h.sandbox.inserts.length > before && h.sandbox.inserts[before],
+        60_000,
+      );
+    } catch (e) {
+      const shown = await h.ui.locator('#error').textContent();
+      throw new Error(
+        `${(e as Error).message}; panel error: ${shown}; daemon log: ${d.output().slice(-2000)}`,
+      );
+    }
+  };
+
+  test('pairing: a wrong code is refused in place; the right one pairs and the token is stored', async () => {
+    await h.ui.locator('#pairing').waitFor({ state: 'visible', timeout: 15_000 });
+    await h.screenshot('pairing');
+    const code = await d.pairingCode();
+    await h.ui.locator('#pair-code').fill(code === '000000' ? '000001' : '000000');
+    await h.ui.locator('#pair-button').click();
+    await h.ui.locator('#pair-error').waitFor({ state: 'visible' });
+    assert.match(await h.ui.locator('#pair-error').innerText(), /wrong or expired/);
+    await h.screenshot('pairing-wrong-code');
+    await h.ui.locator('#pair-code').fill(code);
+    await h.ui.locator('#pair-button').click();
+    await h.ui.locator('#conn-dot[data-state="connected"]').waitFor({ timeout: 15_000 });
+    assert.ok(h.sandbox.token && h.sandbox.token.length > 10, 'the token went to clientStorage');
+    assert.equal(await h.ui.locator('#pairing').isVisible(), false);
+  });
+
+  test('txt2img with nothing selected: a PNG of the requested size and its parameters reach the sandbox', async () => {
+    await h.ui.locator('#model option[value="sd15-tiny"]').waitFor({ state: 'attached' });
+    await h.ui.locator('#prompt').fill('a lighthouse on a cliff');
+    await h.ui
+      .locator('#prompt-tokens')
+      .filter({ hasText: /\/75 tokens/ })
+      .waitFor({ timeout: 10_000 });
+    const n = h.sandbox.inserts.length;
+    await h.ui.locator('#generate').click();
+    const ins = await newInsert(n);
+    assert.deepEqual(pngSize(ins.png), [64, 64]);
+    assert.deepEqual([ins.width, ins.height, ins.live], [64, 64, false]);
+    assert.equal(ins.name, 'a lighthouse on a cliff');
+    const p = storedParams(ins);
+    assert.equal(p.params.prompt, 'a lighthouse on a cliff');
+    assert.equal(p.params.mode, 'txt2img');
+    assert.equal(p.params.seed, 7);
+    assert.equal(p.params.steps, 4);
+    assert.match(p.infotext, /Seed: 7/);
+    await h.ui.locator('#results .result').first().waitFor();
+    assert.match(await h.ui.locator('#job-status').innerText(), /Done: 1 image, seed 7/);
+    await h.screenshot('txt2img-done');
+  });
+
+  test('img2img: the selected image goes as an attachment; the result comes back at its size', async () => {
+    const init = await gradientPng(96, 64);
+    h.sandbox.prepare = () => ({ mode: 'img2img', width: 96, height: 64, initImage: init, notices: [] });
+    await h.sandbox.setSelection({ mode: 'img2img', label: 'Image 640×480', width: 640, height: 480 });
+    const n = h.sandbox.inserts.length;
+    await h.ui.locator('#generate').click();
+    const ins = await newInsert(n);
+    assert.deepEqual(pngSize(ins.png), [96, 64]);
+    const p = storedParams(ins);
+    assert.equal(p.params.mode, 'img2img');
+    assert.equal(p.params.strength, 0.75);
+    await h.screenshot('img2img-done');
+  });
+
+  test('an image too large is scaled down by the sandbox and the notice is shown', async () => {
+    const init = await gradientPng(96, 64);
+    h.sandbox.prepare = () => ({
+      mode: 'img2img',
+      width: 96,
+      height: 64,
+      initImage: init,
+      notices: ['The image is 4000×3000 px; it is sent at 96×64 (largest side 64 for this model).'],
+    });
+    const n = h.sandbox.inserts.length;
+    await h.ui.locator('#generate').click();
+    await newInsert(n);
+    assert.match(await h.ui.locator('#notices').innerText(), /4000×3000 px; it is sent at 96×64/);
+  });
+
+  test('inpaint: the mask from the sandbox is sent; a small mask asks for "only masked"', async () => {
+    const init = await gradientPng(64, 64);
+    const alpha = new Uint8Array(64 * 64);
+    for (let y = 16; y < 32; y++) alpha.fill(255, y * 64 + 16, y * 64 + 32);
+    h.sandbox.prepare = () => ({
+      mode: 'inpaint',
+      width: 64,
+      height: 64,
+      initImage: init,
+      mask: { width: 64, height: 64, alpha, coverage: 256 / 4096 },
+      notices: [],
+    });
+    await h.sandbox.setSelection({ mode: 'inpaint', label: 'Inpaint image 64×64 with 1 mask shape' });
+    const n = h.sandbox.inserts.length;
+    await h.ui.locator('#generate').click();
+    await h.ui.locator('#ask-only-masked').waitFor({ state: 'visible' });
+    assert.match(await h.ui.locator('#ask-only-masked-text').innerText(), /covers 6% of the image/);
+    await h.screenshot('inpaint-ask-only-masked');
+    await h.ui.locator('#ask-only-masked-no').click();
+    const ins = await newInsert(n);
+    assert.deepEqual(pngSize(ins.png), [64, 64]);
+    const p = storedParams(ins);
+    assert.equal(p.params.mode, 'inpaint');
+    assert.equal(p.params.onlyMasked, false);
+    assert.equal(p.params.mask, 'mask');
+  });
+
+  test('cancel stops the running job; nothing is inserted and the next job runs', async () => {
+    h.sandbox.prepare = (s) => ({ mode: 'txt2img', width: s.width, height: s.height, notices: [] });
+    await h.sandbox.setSelection({ mode: 'txt2img', label: 'Nothing selected: new image in the viewport' });
+    await h.ui.locator('#steps').fill('150');
+    await h.ui.locator('#batch').fill('8');
+    const n = h.sandbox.inserts.length;
+    await h.ui.locator('#generate').click();
+    await h.ui
+      .locator('#job-status')
+      .filter({ hasText: /Step \d+\/150/ })
+      .waitFor({ timeout: 60_000 });
+    await h.ui.locator('#cancel').click();
+    await h.ui.locator('#job-status').filter({ hasText: 'Cancelled' }).waitFor({ timeout: 30_000 });
+    await h.screenshot('cancelled');
+    assert.equal(h.sandbox.inserts.length, n);
+    await h.ui.locator('#steps').fill('4');
+    await h.ui.locator('#batch').fill('1');
+    await h.ui.locator('#generate').click();
+    await newInsert(n);
+  });
+
+  test('daemon restart: the panel shows it, reconnects by itself and generates again', async () => {
+    await d.stop();
+    await h.ui
+      .locator('#conn-dot[data-state="daemon_unreachable"]')
+      .waitFor({ timeout: 30_000 })
+      .catch(async (e: Error) => {
+        throw new Error(`${e.message}; state: ${await h.ui.locator('#conn-dot').getAttribute('data-state')}`);
+      });
+    assert.equal(await h.ui.locator('#unreachable').isVisible(), true);
+    await h.screenshot('daemon-stopped');
+    await d.restart();
+    await h.ui.locator('#conn-dot[data-state="connected"]').waitFor({ timeout: 30_000 });
+    const n = h.sandbox.inserts.length;
+    await h.ui.locator('#generate').click();
+    const ins = await newInsert(n);
+    assert.deepEqual(pngSize(ins.png), [64, 64]);
+    await h.screenshot('reconnected');
+  });
+
+  test('a model that is not installed offers a download', async () => {
+    const options = await h.ui
+      .locator('#model option')
+      .evaluateAll((opts) =>
+        opts.map((o) => ({ value: o.getAttribute('value') ?? '', text: o.textContent ?? '' })),
+      );
+    const notInstalled = options.find((o) => /not installed/.test(o.text));
+    assert.ok(notInstalled, `the catalog lists models that are not installed: ${JSON.stringify(options)}`);
+    await h.ui.locator('#model').selectOption(notInstalled.value);
+    await h.ui.locator('#model-download').waitFor({ state: 'visible' });
+    assert.match(await h.ui.locator('#model-download-text').innerText(), /is not installed/);
+    assert.equal(await h.ui.locator('#model-download-button').isVisible(), true);
+    await h.screenshot('model-not-installed');
+  });
+
+  test('the UI sent only well-formed messages to the sandbox', () => {
+    assert.deepEqual(h.sandbox.invalid, []);
+  });
+});
