@@ -1,5 +1,16 @@
 // Builds the scheduler for a sampler id from a model's scheduler_config.json. The only place that
-// maps ids to classes; see sampler-catalog.ts for the user-facing labels.
+// maps ids to classes; see sampler-catalog.ts for the user-facing labels. The ids fix what their
+// name says (Karras or not, DPM-Solver++ order 2) whatever the model's config holds.
+//
+// Driving it (diffusers' loop; one TorchGenerator for every draw):
+//   const s = createScheduler(id, config, steps, { strength });          // strength only for img2img
+//   let x = img2img ? s.addNoise(imageLatents, gen.randn(shape), s.beginIndex)
+//                   : gen.randn(shape).map((v) => Math.fround(v * s.initNoiseSigma));
+//   for (let i = s.beginIndex; i < s.timesteps.length; i++) {
+//     const xIn = s.scaleModelInput(x, i);                                // UNet timestep: s.timesteps[i]
+//     const eps = cfg(unet(xIn, s.timesteps[i], uncond), unet(xIn, s.timesteps[i], cond));
+//     x = s.step(eps, i, x, gen, shape).prevSample;                       // progress: s.stepOf(i) of s.steps
+//   }
 
 import { DdimScheduler } from './ddim.js';
 import { DpmSolverMultistepScheduler } from './dpm-solver-multistep.js';
