@@ -92,6 +92,8 @@ function classify(key: string): Parts | undefined {
     [/\.lora_A(\.default)?\.weight$/, 'down', 'peft'],
     [/\.lora_B(\.default)?\.weight$/, 'up', 'peft'],
     [/\.alpha$/, 'alpha', 'peft'],
+    [/(?<=_lora)\.down\.weight$/, 'down', 'diffusers'],
+    [/(?<=_lora)\.up\.weight$/, 'up', 'diffusers'],
   ];
   for (const [re, role, format] of suffixes) {
     if (!re.test(rest)) continue;
