@@ -21,6 +21,8 @@ export const DaemonConfig = z
     historyLimit: z.number().int().min(1).max(100_000).default(1000),
     /** WebSocket ping interval; a peer that misses one pong is dropped at the next tick. */
     pingIntervalMs: z.number().int().min(50).max(600_000).default(15_000),
+    /** A WebSocket that has not sent a valid `hello` (or `pair`) by then is closed with 4001. */
+    helloTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
     /** Slow-header / slow-body defences, well below Node's defaults (60 s / 300 s). */
     headersTimeoutMs: z.number().int().min(100).max(60_000).default(10_000),
     requestTimeoutMs: z.number().int().min(100).max(300_000).default(30_000),
