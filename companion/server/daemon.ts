@@ -187,8 +187,13 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       });
       const ping = setInterval(() => {
         if (!alive) {
-          s.log.info('peer did not answer ping; closing');
-          ws.terminate();
+          // After the daemon's own event loop stalled, timers run before pending socket reads:
+          // decide after this loop turn's I/O, so a pong already received still counts.
+          setImmediate(() => {
+            if (alive) return;
+            s.log.info('peer did not answer ping; closing');
+            ws.terminate();
+          });
           return;
         }
         alive = false;
