@@ -6,6 +6,7 @@ import type { WebSocket } from 'ws';
 import { decodeBinaryFrame, encodeBinaryFrame } from '../../shared/protocol/binary-frame';
 import { CLIENT_MESSAGE_TYPES, ClientMessage } from '../../shared/protocol/client-messages';
 import type { ErrorCode } from '../../shared/protocol/error-codes';
+import { jsonDepthExceeds } from '../../shared/protocol/json-depth';
 import { Limits } from '../../shared/protocol/limits';
 import type { ServerMessage } from '../../shared/protocol/server-messages';
 import { validate } from '../../shared/protocol/validation';
@@ -99,6 +100,18 @@ export class ClientSession {
         CloseCode.messageTooBig,
         `text messages must be at most ${Limits.maxTextMessageBytes} bytes`,
       );
+      return;
+    }
+    if (!this.authenticated && Buffer.byteLength(text) > Limits.maxUnauthenticatedMessageBytes) {
+      this.close(
+        CloseCode.messageTooBig,
+        `before hello, text messages must be at most ${Limits.maxUnauthenticatedMessageBytes} bytes`,
+      );
+      return;
+    }
+    if (jsonDepthExceeds(text, Limits.maxJsonDepth)) {
+      this.fault('E_MALFORMED', `message nests deeper than ${Limits.maxJsonDepth} levels`);
+      if (!this.authenticated) this.close(CloseCode.unauthorized, 'malformed message before hello');
       return;
     }
     let json: unknown;

@@ -2,6 +2,10 @@
 export const Limits = {
   /** Largest JSON text message, in bytes. Larger ones close the socket with 1009. */
   maxTextMessageBytes: 1024 * 1024,
+  /** Largest text message before authentication (`hello` and `pair` are small). Larger ones close with 1009. */
+  maxUnauthenticatedMessageBytes: 8 * 1024,
+  /** Deepest nesting of arrays/objects in a JSON message; checked before parsing (deep JSON parses slowly). */
+  maxJsonDepth: 32,
   /** Largest binary frame (an image attachment), in bytes. */
   maxBinaryMessageBytes: 48 * 1024 * 1024,
   /** Attachments a socket may hold before using them in a `generate`. */
