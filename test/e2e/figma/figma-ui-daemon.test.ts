@@ -115,6 +115,52 @@ describe('Figma UI against the real daemon', { skip }, () => {
     await h.screenshot('txt2img-done');
   });
 
+  test('a generated layer offers regenerate (same seed, same pixels), variations and copy parameters', async () => {
+    const first = h.sandbox.inserts.find((m) => storedParams(m).params.mode === 'txt2img');
+    assert.ok(first, 'a txt2img result exists');
+    await h.sandbox.setSelection({
+      mode: 'img2img',
+      label: 'Image 64×64',
+      width: 64,
+      height: 64,
+      generatedParams: first.params,
+    });
+    await h.ui.locator('#generated-actions').waitFor({ state: 'visible' });
+    await h.screenshot('generated-layer-actions');
+    await h.ui.locator('#prompt').fill('something else');
+    let n = h.sandbox.inserts.length;
+    await h.ui.locator('#regenerate').click();
+    const again = await newInsert(n);
+    const prepare = h.sandbox.received.filter((m) => m.type === 'prepare-job').at(-1);
+    assert.equal(
+      prepare?.type === 'prepare-job' && prepare.regenerate,
+      'txt2img',
+      JSON.stringify(h.sandbox.received.filter((m) => m.type === 'prepare-job')),
+    );
+    assert.equal(storedParams(again).params.seed, storedParams(first).params.seed);
+    assert.equal(
+      await h.ui.locator('#prompt').inputValue(),
+      'a lighthouse on a cliff',
+      'parameters restored',
+    );
+    const pixels = async (png: Uint8Array) => sharp(png).raw().toBuffer();
+    assert.ok(
+      (await pixels(again.png)).equals(await pixels(first.png)),
+      'same settings, same seed, same image',
+    );
+    n = h.sandbox.inserts.length;
+    await h.ui.locator('#variations').click();
+    const variation = await newInsert(n);
+    assert.equal(storedParams(variation).params.seed, Number(storedParams(first).params.seed) + 1);
+    const notes = h.sandbox.received.length;
+    await h.ui.locator('#copy-params').click();
+    const note = await h.sandbox.waitFor(() =>
+      h.sandbox.received.slice(notes).find((m) => m.type === 'notify'),
+    );
+    assert.ok(note.type === 'notify' && /copied|Copy failed/.test(note.message));
+    await h.sandbox.setSelection({ mode: 'txt2img', label: 'Nothing selected: new image in the viewport' });
+  });
+
   test('img2img: the selected image goes as an attachment; the result comes back at its size', async () => {
     const init = await gradientPng(96, 64);
     h.sandbox.prepare = () => ({ mode: 'img2img', width: 96, height: 64, initImage: init, notices: [] });

@@ -162,4 +162,48 @@ describe('sandbox controller', () => {
     assert.equal(fig.undoCommits(), 1);
     assert.equal((fig.world.nodes.get(a.type === 'inserted' ? a.nodeId : '') as FakeNode).name, 'cat');
   });
+
+  test('regenerating a txt2img layer makes a new layer over it at the stored size', async () => {
+    const fig = await started();
+    const layer = fig.image({ width: 300, height: 300, transform: placed(40, 40, 20) });
+    fig.page.selection = [layer];
+    const reply = await ask(fig, {
+      type: 'prepare-job',
+      requestId: 'g1',
+      sizing: { width: 512, height: 512, maxSide: 1024 },
+      regenerate: 'txt2img',
+    });
+    assert.ok(reply.type === 'job-input');
+    assert.deepEqual([reply.input.mode, reply.input.width, reply.input.height], ['txt2img', 512, 512]);
+    assert.equal(reply.input.initImage, undefined);
+  });
+
+  test('regenerating an img2img layer runs on its stored source image, or says it is gone', async () => {
+    const fig = await started();
+    const source = fig.image({ width: 200, height: 100 });
+    fig.page.selection = [source];
+    const input = await prepare(fig);
+    const inserted = await ask(fig, {
+      type: 'insert-result',
+      requestId: 'i',
+      targetId: input.targetId,
+      png: fakePng(208, 104),
+      width: 208,
+      height: 104,
+      name: 'x',
+      params: '{}',
+      live: false,
+    });
+    const layer = fig.world.nodes.get(inserted.type === 'inserted' ? inserted.nodeId : '')!;
+    fig.page.selection = [layer];
+    const exportsBefore = fig.world.exports.length;
+    const again = await ask(fig, { type: 'prepare-job', requestId: 'g2', sizing, regenerate: 'source' });
+    assert.ok(again.type === 'job-input' && again.input.mode === 'img2img');
+    assert.equal(fig.world.exports.at(-1)!.nodeId, source.id, 'the source is exported, not the layer');
+    assert.equal(fig.world.exports.length, exportsBefore + 1);
+    source.remove();
+    const gone = await ask(fig, { type: 'prepare-job', requestId: 'g3', sizing, regenerate: 'source' });
+    assert.ok(gone.type === 'job-input-error');
+    assert.match(gone.reason, /made from is gone/);
+  });
 });

@@ -82,7 +82,16 @@ export const UiToSandbox = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ui-ready') }),
   z.object({ type: z.literal('save-token'), token: z.nullable(z.string().check(z.maxLength(256))) }),
   z.object({ type: z.literal('save-prefs'), prefs: z.string().check(z.maxLength(100_000)) }),
-  z.object({ type: z.literal('prepare-job'), requestId: Id, sizing: Sizing }),
+  z.object({
+    type: z.literal('prepare-job'),
+    requestId: Id,
+    sizing: Sizing,
+    /**
+     * Regenerating a generated layer: 'txt2img' makes a new image over it at `sizing`'s size;
+     * 'source' runs again on the image it was made from (stored on the layer).
+     */
+    regenerate: z.optional(z.enum(['txt2img', 'source'])),
+  }),
   z.object({
     type: z.literal('insert-result'),
     requestId: Id,

@@ -85,6 +85,14 @@ export async function prepareJob(api: PluginAPI, c: Classification, sizing: Sizi
       },
     };
   }
+  if (c.mode === 'txt2img' && c.target.kind === 'overlay') {
+    const fit = fitGenerationSize(sizing.width, sizing.height, { maxSide: Math.max(sizing.maxSide, 64) });
+    return {
+      ok: true,
+      input: { mode: 'txt2img', width: fit.width, height: fit.height, notices: [] },
+      target: { kind: 'overlay', nodeId: c.target.node.id },
+    };
+  }
   if (c.mode === 'txt2img') {
     const node = c.target.kind === 'fill' ? c.target.node : null;
     if (!node) throw new Error('unreachable: viewport target handled above');

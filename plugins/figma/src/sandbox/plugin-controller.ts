@@ -13,6 +13,7 @@ import type { PluginAPI, SceneNode } from './figma-types';
 import { readParams } from './generation-params';
 import { prepareJob } from './job-input';
 import type { JobTarget } from './job-targets';
+import { classifyForRegenerate } from './regenerate';
 import { placeResult } from './result-insertion';
 import { classifySelection } from './selection-mode';
 
@@ -89,7 +90,11 @@ export function startPlugin(api: PluginAPI, html: string, options: PluginOptions
         return;
       case 'prepare-job': {
         try {
-          const prepared = await prepareJob(api, classifySelection(api.currentPage.selection), msg.sizing);
+          const selection = api.currentPage.selection;
+          const c = msg.regenerate
+            ? await classifyForRegenerate(api, selection, msg.regenerate)
+            : classifySelection(selection);
+          const prepared = await prepareJob(api, c, msg.sizing);
           if (!prepared.ok) {
             post({ type: 'job-input-error', requestId: msg.requestId, reason: prepared.reason });
             return;

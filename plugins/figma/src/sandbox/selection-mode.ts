@@ -9,6 +9,8 @@ import type { ImagePaint, SceneNode } from './figma-types';
 export type Classification =
   | { mode: 'txt2img'; target: { kind: 'viewport' }; label: string }
   | { mode: 'txt2img'; target: { kind: 'fill'; node: SceneNode }; label: string }
+  /** Regenerating a txt2img layer: a new layer over it, at the stored size. */
+  | { mode: 'txt2img'; target: { kind: 'overlay'; node: SceneNode }; label: string }
   | { mode: 'img2img'; image: SceneNode; label: string }
   | { mode: 'inpaint'; image: SceneNode; maskShapes: SceneNode[]; label: string }
   | { mode: 'outpaint'; frame: SceneNode; image: SceneNode; label: string }

@@ -31,6 +31,8 @@ export interface JobSpec {
   live: boolean;
   /** Whether "only masked" was already decided by the user for this session. */
   onlyMaskedDecided: boolean;
+  /** Regenerating a generated layer (see the sandbox's regenerate.ts). */
+  regenerate?: 'txt2img' | 'source';
 }
 
 export const SMALL_MASK_COVERAGE = 0.2;
@@ -46,7 +48,7 @@ export function runJob(
   const done = (async () => {
     const { maxSide, ...settings } = spec.settings;
     const sizing: Sizing = { width: settings.width ?? 512, height: settings.height ?? 512, maxSide };
-    const prepared = await bridge.prepareJob(sizing);
+    const prepared = await bridge.prepareJob(sizing, spec.regenerate);
     if (!prepared.ok) throw new SelectionError(prepared.reason);
     const input = prepared.input;
     cb.onInput(input);

@@ -15,7 +15,10 @@ type Listener = (message: SandboxToUi) => void;
 export interface SandboxBridge {
   post(message: UiToSandbox): void;
   on(listener: Listener): () => void;
-  prepareJob(sizing: Sizing): Promise<{ ok: true; input: JobInput } | { ok: false; reason: string }>;
+  prepareJob(
+    sizing: Sizing,
+    regenerate?: 'txt2img' | 'source',
+  ): Promise<{ ok: true; input: JobInput } | { ok: false; reason: string }>;
   insertResult(
     message: Omit<Extract<UiToSandbox, { type: 'insert-result' }>, 'type' | 'requestId'>,
   ): Promise<{ ok: true; nodeId: string } | { ok: false; reason: string }>;
@@ -65,9 +68,9 @@ export function createSandboxBridge(win: Window, onInvalid: (reason: string) => 
   return {
     post,
     on,
-    prepareJob: (sizing) =>
+    prepareJob: (sizing, regenerate) =>
       ask(
-        (requestId) => ({ type: 'prepare-job', requestId, sizing }),
+        (requestId) => ({ type: 'prepare-job', requestId, sizing, ...(regenerate ? { regenerate } : {}) }),
         (m, id) => {
           if (m.type === 'job-input' && m.requestId === id) return { ok: true as const, input: m.input };
           if (m.type === 'job-input-error' && m.requestId === id)

@@ -355,7 +355,9 @@ async function insert(item: StripItem, live: boolean): Promise<void> {
   if (!r.ok) showError(`Could not place the image: ${r.reason}`);
 }
 
-function start(live: boolean, override?: Partial<ReturnType<typeof readSettings>>): RunningJob {
+type Override = Partial<ReturnType<typeof readSettings>>;
+
+function start(live: boolean, override?: Override, regenerate?: 'txt2img' | 'source'): RunningJob {
   clearError();
   ui.notices.textContent = '';
   const settings = { ...readSettings(f), ...override };
@@ -364,7 +366,7 @@ function start(live: boolean, override?: Partial<ReturnType<typeof readSettings>
   const job = runJob(
     client!,
     bridge,
-    { settings, live, onlyMaskedDecided },
+    { settings, live, onlyMaskedDecided, regenerate },
     {
       onInput: (input) => {
         ui.notices.textContent = input.notices.join('\n');
@@ -414,13 +416,13 @@ function start(live: boolean, override?: Partial<ReturnType<typeof readSettings>
   return job;
 }
 
-function generate(override?: Partial<ReturnType<typeof readSettings>>): void {
+function generate(override?: Override, regenerate?: 'txt2img' | 'source'): void {
   if (client?.connectionState !== 'connected') {
     showError('Not connected to the Stipple daemon. Start it with `npx stipple serve` (or `npm start`).');
     return;
   }
   if (running) running.cancel();
-  start(false, override);
+  start(false, override, regenerate);
 }
 
 const strip = createResultsStrip(ui.results, {
@@ -532,16 +534,18 @@ function wire(): void {
   for (const input of document.querySelectorAll('input, select'))
     input.addEventListener('change', savePrefsSoon);
   ui.useParams.addEventListener('click', () => storedParams && applyParams(f, storedParams.params));
-  ui.regenerate.addEventListener('click', () => {
+  // On a generated layer: same parameters, same seed (regenerate) or the next seeds (variations).
+  const again = (seedOffset: number, batch?: number) => {
     if (!storedParams) return;
-    applyParams(f, storedParams.params);
-    generate({ seed: storedParams.params.seed, batch: 1 });
-  });
-  ui.variations.addEventListener('click', () => {
-    if (!storedParams) return;
-    applyParams(f, storedParams.params);
-    generate({ seed: storedParams.params.seed + 1 });
-  });
+    const p = storedParams.params;
+    applyParams(f, p);
+    generate(
+      { seed: p.seed + seedOffset, ...(batch ? { batch } : {}) },
+      p.mode === 'txt2img' ? 'txt2img' : 'source',
+    );
+  };
+  ui.regenerate.addEventListener('click', () => again(0, 1));
+  ui.variations.addEventListener('click', () => again(1));
   ui.copyParams.addEventListener('click', () => storedParams && copyText(storedParams.infotext));
   bridge.on((m) => {
     if (m.type === 'init') {
