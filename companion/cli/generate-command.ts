@@ -13,6 +13,9 @@ import type { SamplerId, TimestepSpacing } from '../pipeline/schedulers/types.js
 export interface GenerateCommandContext {
   home: string;
   resolveModel(idOrDir: string): Promise<{ dir: string; name: string }>;
+  /** Output sinks (default process.stdout / process.stderr), injectable for in-process tests. */
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
 }
 
 function num(field: string, int = false) {
@@ -59,6 +62,8 @@ export function registerGenerateCommand(program: Command, ctx: GenerateCommandCo
     .option('--providers <list>', 'execution providers to try, comma-separated (e.g. cuda,cpu)')
     .requiredOption('--out <file.png>', 'output PNG (batch: out-1.png, out-2.png, …)')
     .action(async (o) => {
+      const stdout = ctx.stdout ?? ((t: string) => process.stdout.write(t));
+      const stderr = ctx.stderr ?? ((t: string) => process.stderr.write(t));
       const logger = pino({ level: process.env.STIPPLE_LOG_LEVEL ?? 'warn' }, pino.destination(2));
       const model = await ctx.resolveModel(o.model as string);
       const service = createPipelineService({
@@ -70,7 +75,7 @@ export function registerGenerateCommand(program: Command, ctx: GenerateCommandCo
         ? readNpyFloat32(new Uint8Array(readFileSync(o.latents as string)))
         : undefined;
       const info = await service.load(model.dir, model.name);
-      const native = info.family.startsWith('sdxl') ? 1024 : info.family === 'sd2-v' ? 768 : 512;
+      const native = info.nativeSize;
       const fromLatents = latents ? latents.shape.slice(2).map((d) => d * info.vaeScaleFactor) : undefined;
       const initImage = read(o.initImage as string | undefined);
       const mask = read(o.mask as string | undefined);
@@ -103,20 +108,17 @@ export function registerGenerateCommand(program: Command, ctx: GenerateCommandCo
       };
       try {
         const result = await service.generate(input, {
-          onStep: (s) =>
-            process.stderr.write(`\rimage ${s.image + 1}/${input.batch} step ${s.step}/${s.steps}`),
+          onStep: (s) => stderr(`\rimage ${s.image + 1}/${input.batch} step ${s.step}/${s.steps}`),
           isCancelled: () => false,
         });
-        process.stderr.write('\n');
+        stderr('\n');
         result.images.forEach((img, i) => {
           const file = outPath(o.out as string, i, result.images.length);
           writeFileSync(file, img.png);
-          process.stdout.write(
-            `${JSON.stringify({ file, seed: img.seed, width: img.width, height: img.height })}\n`,
-          );
+          stdout(`${JSON.stringify({ file, seed: img.seed, width: img.width, height: img.height })}\n`);
         });
-        for (const n of result.notes) process.stderr.write(`note: ${n}\n`);
-        process.stderr.write(
+        for (const n of result.notes) stderr(`note: ${n}\n`);
+        stderr(
           `execution provider: ${result.executionProvider}, ${Math.round(result.timings.totalMs)} ms (home ${ctx.home})\n`,
         );
       } catch (err) {

@@ -10,9 +10,11 @@ export interface TokenizeCommandContext {
   /** Where to find a tokenizer when --model is absent (a folder with vocab.json + merges.txt). */
   defaultTokenizerDir?: string;
   resolveModel?(idOrDir: string): Promise<{ dir: string; name: string }>;
+  stdout?: (text: string) => void;
 }
 
 export function registerTokenizeCommands(program: Command, ctx: TokenizeCommandContext = {}): void {
+  const stdout = ctx.stdout ?? ((t: string) => process.stdout.write(t));
   program
     .command('tokenize')
     .description('print the CLIP token ids of a prompt, per 75-token chunk, as JSON')
@@ -34,9 +36,7 @@ export function registerTokenizeCommands(program: Command, ctx: TokenizeCommandC
       const tok = loadTokenizer(dir);
       const pieces = o.plain ? [[prompt, 1] as const] : parsePromptAttention(prompt);
       const chunks = tok.tokenizeChunks(pieces);
-      process.stdout.write(
-        `${JSON.stringify({ chunks: chunks.map((c) => ({ ids: c.ids, weights: c.multipliers })) })}\n`,
-      );
+      stdout(`${JSON.stringify({ chunks: chunks.map((c) => ({ ids: c.ids, weights: c.multipliers })) })}\n`);
     });
 
   program
@@ -44,6 +44,6 @@ export function registerTokenizeCommands(program: Command, ctx: TokenizeCommandC
     .description('print A1111’s parse_prompt_attention result ([text, weight] list) as JSON')
     .argument('<prompt>', 'prompt text')
     .action((prompt: string) => {
-      process.stdout.write(`${JSON.stringify(parsePromptAttention(prompt))}\n`);
+      stdout(`${JSON.stringify(parsePromptAttention(prompt))}\n`);
     });
 }

@@ -3,7 +3,7 @@
 // generate each image of the batch with its own seed, and return PNGs with A1111 metadata.
 // Must not know about sockets or queues; progress goes out through the hooks.
 import { createHash, randomInt } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync, realpathSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { SAMPLER_LABELS } from '../../shared/protocol/samplers.js';
 import {
@@ -146,12 +146,14 @@ async function prepareImages(input: GenerateInput): Promise<PreparedImages> {
 export function createPipelineService(opts: PipelineServiceOptions): PipelineService {
   const log = opts.logger;
   let current: { model: LoadedModel; hash: Promise<string> } | undefined;
+  const failedProviders = new Set<string>();
 
   async function ensureLoaded(
     dir: string,
     name?: string,
   ): Promise<{ model: LoadedModel; hash: Promise<string> }> {
-    if (current && current.model.layout.dir === dir) return current;
+    const real = existsSync(dir) ? realpathSync(dir) : dir;
+    if (current && current.model.layout.dir === real) return current;
     if (current) {
       await current.model.engine.release();
       current = undefined;
@@ -162,6 +164,7 @@ export function createPipelineService(opts: PipelineServiceOptions): PipelineSer
         createOrtEngine({
           files,
           logger: log,
+          failedProviders,
           ...(opts.preferredProviders ? { providers: opts.preferredProviders } : {}),
         }),
       { logger: log, ...(name ? { name } : {}) },

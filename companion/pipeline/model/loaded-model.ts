@@ -31,6 +31,8 @@ export interface ModelInfo {
   /** Whether img2img/inpaint latents are reproducible from the seed (encoder returns latent_parameters). */
   seededEncoder: boolean;
   cfgBatched: boolean;
+  /** Default image side: unet sample_size * vae scale (512 SD 1.x, 1024 SDXL, 64 for the tiny models). */
+  nativeSize: number;
   loadMs: number;
 }
 
@@ -75,6 +77,14 @@ export function modelInfo(m: LoadedModel): ModelInfo {
     executionProvider: m.engine.executionProvider,
     seededEncoder: m.contract.vae.encoderDeterministic,
     cfgBatched: m.contract.unet.batchDynamic,
+    nativeSize: nativeSize(m),
     loadMs: m.loadMs,
   };
+}
+
+function nativeSize(m: LoadedModel): number {
+  const sample = m.layout.unetConfig.sample_size;
+  if (typeof sample === 'number' && sample > 0) return sample * m.layout.vaeScaleFactor;
+  const f = m.contract.family;
+  return f === 'sdxl' || f === 'sdxl-turbo' ? 1024 : f === 'sd2-v' ? 768 : 512;
 }

@@ -28,6 +28,8 @@ export interface OrtEngineOptions {
   providers?: string[];
   logger: Logger;
   intraOpNumThreads?: number;
+  /** Providers that already failed in this process (shared across loads so each fails only once). */
+  failedProviders?: Set<string>;
 }
 
 function ioInfo(meta: readonly ort.InferenceSession.ValueMetadata[]): IoInfo[] {
@@ -46,6 +48,7 @@ async function createSession(
 ): Promise<{ session: ort.InferenceSession; provider: string }> {
   const errors: string[] = [];
   for (const provider of providers) {
+    if (provider !== 'cpu' && opts.failedProviders?.has(provider)) continue;
     try {
       const session = await ort.InferenceSession.create(file, {
         executionProviders: [provider],
@@ -56,6 +59,7 @@ async function createSession(
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       errors.push(`${provider}: ${msg}`);
+      opts.failedProviders?.add(provider);
       opts.logger.info(
         { component: name, provider, err: msg },
         'execution provider unavailable, trying next',
