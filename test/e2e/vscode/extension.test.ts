@@ -225,7 +225,7 @@ describe('VS Code extension in code-server', { skip: reason ?? false, timeout: 6
     await page.locator('.monaco-menu .action-item', { hasText: 'Edit image…' }).first().click();
     await answerQuickInput(page, 'Stipple: edit photo.png'); // Variations
     await answerQuickInput(page, 'prompt for the edit', 'a colourful gradient');
-    await answerQuickInput(page, 'How far from the original?');
+    await answerQuickInput(page, 'How far from the original?', '0.75'); // 2 steps × 0.75 leaves 1 step to run
     const [file] = await waitFor('photo-variation-*.png', () => {
       const f = pngsIn(path.join(workspace, 'images'), /^photo-variation-\d+\.png$/);
       return f.length ? f : undefined;

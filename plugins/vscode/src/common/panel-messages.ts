@@ -9,7 +9,8 @@ const Side = z.number().int().min(64).max(2048).multipleOf(8);
 // ---- webview → host ----
 export const WebviewToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
-  z.object({ type: z.literal('tokenize'), requestId: z.number().int(), text: Text }),
+  z.object({ type: z.literal('analyze'), requestId: z.number().int(), prompt: Text, negativePrompt: Text }),
+  z.object({ type: z.literal('fixAll'), prompt: Text, negativePrompt: Text }),
   z.object({
     type: z.literal('generate'),
     prompt: Text.min(1),
@@ -60,6 +61,29 @@ export const GalleryItem = z.object({
 });
 export type GalleryItem = z.infer<typeof GalleryItem>;
 
+export const PanelFinding = z.object({
+  code: z.string(),
+  severity: z.enum(['info', 'warning', 'error']),
+  message: z.string(),
+  target: z.enum(['prompt', 'negative']),
+  start: z.number().int(),
+  end: z.number().int(),
+  fixLabel: z.string().optional(),
+  /** The target text with this finding's fix applied. */
+  fixedText: z.string().optional(),
+});
+export const PanelAnalysis = z.object({
+  type: z.literal('analysis'),
+  requestId: z.number().int(),
+  /** Tokens per 75-token chunk of the prompt. */
+  chunks: z.array(z.number().int()),
+  total: z.number().int(),
+  /** False while some counts are estimates (daemon not connected). */
+  exact: z.boolean(),
+  findings: z.array(PanelFinding),
+});
+export type PanelAnalysis = z.infer<typeof PanelAnalysis>;
+
 export const HostToWebview = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('state'),
@@ -72,13 +96,7 @@ export const HostToWebview = z.discriminatedUnion('type', [
     defaultWidth: Side,
     defaultHeight: Side,
   }),
-  z.object({
-    type: z.literal('tokens'),
-    requestId: z.number().int(),
-    chunks: z.array(z.number().int()),
-    total: z.number().int(),
-    error: z.string().optional(),
-  }),
+  PanelAnalysis,
   z.object({ type: z.literal('gallery'), items: z.array(GalleryItem) }),
   z.object({
     type: z.literal('modelProgress'),
@@ -87,7 +105,13 @@ export const HostToWebview = z.discriminatedUnion('type', [
     bytesDone: z.number(),
     bytesTotal: z.number(),
   }),
-  z.object({ type: z.literal('prompt'), prompt: z.string(), negativePrompt: z.string() }),
+  z.object({
+    type: z.literal('prompt'),
+    prompt: z.string(),
+    negativePrompt: z.string(),
+    /** What changed, when the host rewrote the prompt (fix all). */
+    changes: z.array(z.string()).optional(),
+  }),
   z.object({ type: z.literal('notice'), level: z.enum(['info', 'error']), text: z.string() }),
   // Mask editor / candidate picker setup
   z.object({

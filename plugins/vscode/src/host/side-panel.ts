@@ -10,6 +10,7 @@ import { generateAsset } from './generate-command';
 import type { HostContext } from './host-context';
 import { regenerate } from './png-commands';
 import { readParametersFromPng } from './png-parameters';
+import { analysisQueries, analyzeForPanel, fixAllForPanel, TokenCountCache } from './prompt-analysis';
 import { formatReference, referenceStyleFor } from './reference-syntax';
 import { relativeReferencePath } from './relative-path';
 import { readSettings } from './settings';
@@ -55,6 +56,7 @@ export class SidePanelProvider implements vscode.WebviewViewProvider {
   private presets: { id: string; name: string }[] = [];
   private models: { id: string; name: string; installed: boolean; sizeBytes?: number }[] = [];
   private defaultModel: string | null = null;
+  private readonly tokenCounts = new TokenCountCache();
 
   constructor(private readonly ctx: HostContext) {}
 
@@ -150,6 +152,17 @@ export class SidePanelProvider implements vscode.WebviewViewProvider {
     this.postState();
   }
 
+  /** Counts with the daemon's tokenizer when connected; otherwise the estimates stand. */
+  private async fillTokenCounts(texts: string[]): Promise<void> {
+    const client = this.ctx.connection.stipple;
+    if (!client || this.ctx.connection.connectionState !== 'connected') return;
+    await this.tokenCounts.fill(texts, async (text) => {
+      const r = await client.request({ type: 'tokenize', text });
+      if (r.type !== 'tokens') throw new Error(r.type === 'error' ? r.message : `unexpected ${r.type}`);
+      return r.total;
+    });
+  }
+
   private async handle(m: WebviewToHost): Promise<void> {
     const v = this.ctx.vscode;
     switch (m.type) {
@@ -157,28 +170,18 @@ export class SidePanelProvider implements vscode.WebviewViewProvider {
         await this.refreshDaemonData();
         await this.refreshGallery();
         return;
-      case 'tokenize': {
-        const client = this.ctx.connection.stipple;
-        if (!client || this.ctx.connection.connectionState !== 'connected') {
-          this.post({
-            type: 'tokens',
-            requestId: m.requestId,
-            chunks: [],
-            total: 0,
-            error: 'daemon not connected',
-          });
-          return;
-        }
-        const r = await client.request({ type: 'tokenize', text: m.text });
-        if (r.type === 'tokens')
-          this.post({
-            type: 'tokens',
-            requestId: m.requestId,
-            chunks: r.chunks.map((c) => c.tokens),
-            total: r.total,
-          });
-        else if (r.type === 'error')
-          this.post({ type: 'tokens', requestId: m.requestId, chunks: [], total: 0, error: r.message });
+      case 'analyze': {
+        await this.fillTokenCounts(analysisQueries(m.prompt, m.negativePrompt));
+        const a = analyzeForPanel(m.prompt, m.negativePrompt, this.tokenCounts.counter());
+        this.post({ type: 'analysis', requestId: m.requestId, ...a });
+        return;
+      }
+      case 'fixAll': {
+        const first = fixAllForPanel(m.prompt, m.negativePrompt, this.tokenCounts.counter());
+        // The fixes may create keywords not counted yet: count them and run once more, exactly.
+        await this.fillTokenCounts(analysisQueries(first.prompt, first.negativePrompt));
+        const r = fixAllForPanel(m.prompt, m.negativePrompt, this.tokenCounts.counter());
+        this.post({ type: 'prompt', prompt: r.prompt, negativePrompt: r.negativePrompt, changes: r.changes });
         return;
       }
       case 'generate': {

@@ -1,8 +1,7 @@
 // Side panel script: prompt editor (token budget per 75-token chunk from the daemon's
 // tokenizer, findings with one-click fixes), presets/size/count, reverse prompt, model picker
 // with download progress, and the gallery of generated assets. Talks only to the host.
-import type { GalleryItem, HostToWebview } from '../common/panel-messages';
-import { analyzePrompt, fixAll } from '../common/prompt-findings';
+import type { GalleryItem, HostToWebview, PanelAnalysis } from '../common/panel-messages';
 import { byId, openChannel } from './post';
 
 const CHUNK_TOKENS = 75;
@@ -39,48 +38,54 @@ function showNotice(text: string, level: 'info' | 'error' = 'info'): void {
   notice.className = `notice ${level}`;
 }
 
-function renderBudget(chunks: number[], error?: string): void {
-  if (error) {
-    budget.replaceChildren(el('span', `tokens: ${error}`, 'muted'));
-    return;
-  }
+function renderBudget(chunks: number[], exact: boolean): void {
   budget.replaceChildren(
     ...chunks.map((n, i) => {
       const c = el('div', undefined, n >= CHUNK_TOKENS ? 'chunk full' : 'chunk');
       const fill = el('div', undefined, 'fill');
       fill.style.width = `${Math.min(100, (n / CHUNK_TOKENS) * 100)}%`;
-      c.title = `chunk ${i + 1}: ${n}/${CHUNK_TOKENS} tokens`;
-      c.append(fill, el('span', `${n}/${CHUNK_TOKENS}`));
+      c.title = `chunk ${i + 1}: ${n}/${CHUNK_TOKENS} tokens${exact ? '' : ' (estimated: daemon not connected)'}`;
+      c.append(fill, el('span', `${exact ? '' : '≈'}${n}/${CHUNK_TOKENS}`));
       return c;
     }),
   );
 }
 
-function renderFindings(): void {
-  const findings = analyzePrompt(prompt.value, negative.value);
+function renderAnalysis(a: PanelAnalysis): void {
+  renderBudget(a.chunks, a.exact);
   findingsList.replaceChildren(
-    ...findings.map((f) => {
-      const li = el('li', f.message);
+    ...a.findings.map((f) => {
+      const li = el(
+        'li',
+        `${f.target === 'negative' ? 'negative: ' : ''}${f.message}`,
+        `finding ${f.severity}`,
+      );
       li.dataset.code = f.code;
-      const fixed = f.fixed;
+      const fixed = f.fixedText;
       if (fixed !== undefined) {
-        const b = el('button', 'Fix');
+        const b = el('button', f.fixLabel ?? 'Fix');
         b.type = 'button';
-        b.addEventListener('click', () => setPrompt(fixed, negative.value));
+        b.addEventListener('click', () =>
+          f.target === 'negative' ? setPrompt(prompt.value, fixed) : setPrompt(fixed, negative.value),
+        );
         li.append(b);
       }
       return li;
     }),
   );
-  byId<HTMLButtonElement>('fix-all').disabled = !findings.some((f) => f.fixed !== undefined);
+  byId<HTMLButtonElement>('fix-all').disabled = !a.findings.some((f) => f.fixedText !== undefined);
 }
 
 function promptChanged(): void {
-  renderFindings();
   if (tokenTimer) clearTimeout(tokenTimer);
   tokenTimer = setTimeout(() => {
     tokenRequest++;
-    channel.send({ type: 'tokenize', requestId: tokenRequest, text: prompt.value });
+    channel.send({
+      type: 'analyze',
+      requestId: tokenRequest,
+      prompt: prompt.value,
+      negativePrompt: negative.value,
+    });
   }, 250);
 }
 
@@ -175,8 +180,8 @@ channel.onMessage((m) => {
     case 'state':
       renderState(m);
       break;
-    case 'tokens':
-      if (m.requestId === tokenRequest) renderBudget(m.chunks, m.error);
+    case 'analysis':
+      if (m.requestId === tokenRequest) renderAnalysis(m);
       break;
     case 'gallery':
       galleryItems = m.items;
@@ -184,7 +189,9 @@ channel.onMessage((m) => {
       break;
     case 'prompt':
       setPrompt(m.prompt, m.negativePrompt);
-      showNotice('Prompt read from the image.');
+      showNotice(
+        m.changes ? `Fixed: ${m.changes.join('; ') || 'nothing to change'}` : 'Prompt read from the image.',
+      );
       break;
     case 'modelProgress':
       pullProgress.hidden = m.phase === 'done';
@@ -200,12 +207,14 @@ channel.onMessage((m) => {
 });
 
 prompt.addEventListener('input', promptChanged);
-negative.addEventListener('input', renderFindings);
+negative.addEventListener('input', promptChanged);
 size.addEventListener('change', () => {
   size.dataset.touched = '1';
 });
 search.addEventListener('input', renderGallery);
-byId('fix-all').addEventListener('click', () => setPrompt(fixAll(prompt.value), negative.value));
+byId('fix-all').addEventListener('click', () =>
+  channel.send({ type: 'fixAll', prompt: prompt.value, negativePrompt: negative.value }),
+);
 byId('reverse').addEventListener('click', () => channel.send({ type: 'reversePrompt' }));
 byId('pull').addEventListener('click', () => {
   const ref = byId<HTMLInputElement>('pull-ref').value.trim();
