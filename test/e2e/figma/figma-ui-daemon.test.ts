@@ -82,7 +82,7 @@ describe('Figma UI against the real daemon', { skip }, () => {
     await h.ui.locator('#pair-code').fill(code === '000000' ? '000001' : '000000');
     await h.ui.locator('#pair-button').click();
     await h.ui.locator('#pair-error').waitFor({ state: 'visible' });
-    assert.match(await h.ui.locator('#pair-error').innerText(), /wrong or expired/);
+    assert.match(await h.ui.locator('#pair-error').textContent(), /wrong or expired/);
     await h.screenshot('pairing-wrong-code');
     await h.ui.locator('#pair-code').fill(code);
     await h.ui.locator('#pair-button').click();
@@ -111,7 +111,7 @@ describe('Figma UI against the real daemon', { skip }, () => {
     assert.equal(p.params.steps, 4);
     assert.match(p.infotext, /Seed: 7/);
     await h.ui.locator('#results .result').first().waitFor();
-    assert.match(await h.ui.locator('#job-status').innerText(), /Done: 1 image, seed 7/);
+    assert.match(await h.ui.locator('#job-status').textContent(), /Done: 1 image, seed 7/);
     await h.screenshot('txt2img-done');
   });
 
@@ -187,7 +187,7 @@ describe('Figma UI against the real daemon', { skip }, () => {
     const n = h.sandbox.inserts.length;
     await h.ui.locator('#generate').click();
     await newInsert(n);
-    assert.match(await h.ui.locator('#notices').innerText(), /4000×3000 px; it is sent at 96×64/);
+    assert.match(await h.ui.locator('#notices').textContent(), /4000×3000 px; it is sent at 96×64/);
   });
 
   test('inpaint: the mask from the sandbox is sent; a small mask asks for "only masked"', async () => {
@@ -206,7 +206,7 @@ describe('Figma UI against the real daemon', { skip }, () => {
     const n = h.sandbox.inserts.length;
     await h.ui.locator('#generate').click();
     await h.ui.locator('#ask-only-masked').waitFor({ state: 'visible' });
-    assert.match(await h.ui.locator('#ask-only-masked-text').innerText(), /covers 6% of the image/);
+    assert.match(await h.ui.locator('#ask-only-masked-text').textContent(), /covers 6% of the image/);
     await h.screenshot('inpaint-ask-only-masked');
     await h.ui.locator('#ask-only-masked-no').click();
     const ins = await newInsert(n);
@@ -267,9 +267,29 @@ describe('Figma UI against the real daemon', { skip }, () => {
     assert.ok(notInstalled, `the catalog lists models that are not installed: ${JSON.stringify(options)}`);
     await h.ui.locator('#model').selectOption(notInstalled.value);
     await h.ui.locator('#model-download').waitFor({ state: 'visible' });
-    assert.match(await h.ui.locator('#model-download-text').innerText(), /is not installed/);
+    assert.match(await h.ui.locator('#model-download-text').textContent(), /is not installed/);
     assert.equal(await h.ui.locator('#model-download-button').isVisible(), true);
     await h.screenshot('model-not-installed');
+  });
+
+  test('prompt check: findings from the shared analysis, each with a fix, and fix all', async () => {
+    await h.ui.locator('#model').selectOption('sd15-tiny');
+    await h.ui.locator('#steps').fill('20');
+    await h.ui.locator('#prompt').fill('a red fox, (snow:2.5), a red fox');
+    await h.ui.locator('#negative').fill('');
+    await h.ui.locator('#findings li[data-code="P_WEIGHT_RANGE"]').waitFor({ timeout: 15_000 });
+    await h.ui.locator('#findings li[data-code="P_DUPLICATE_KEYWORD"]').waitFor();
+    await h.screenshot('prompt-check');
+    await h.ui.locator('#fix-all').click();
+    await h.ui
+      .locator('#prompt')
+      .evaluate((el) => (el as unknown as { value: string }).value !== 'a red fox, (snow:2.5), a red fox');
+    const fixed = await h.ui.locator('#prompt').inputValue();
+    assert.ok(!fixed.includes('2.5'), fixed);
+    assert.equal(fixed.split('a red fox').length - 1, 1, fixed);
+    await h.ui
+      .locator('#findings li[data-code="P_WEIGHT_RANGE"]')
+      .waitFor({ state: 'detached', timeout: 15_000 });
   });
 
   test('the UI sent only well-formed messages to the sandbox', () => {

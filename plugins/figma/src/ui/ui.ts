@@ -12,6 +12,7 @@ import { applyParams, applyPrefs, formFields, readSettings, toPrefs } from './ge
 import { CancelledError, type RunningJob, runJob, SelectionError } from './job-runner';
 import { createLiveScheduler } from './live-scheduler';
 import { DEFAULT_PORT, type Prefs, parsePrefs } from './prefs';
+import { attachPromptCheck, presetFamily } from './prompt-check';
 import { createResultsStrip, type StripItem } from './results-strip';
 import { createSandboxBridge } from './sandbox-bridge';
 import { decodeStoredParams, type StoredParams } from './stored-params';
@@ -158,6 +159,7 @@ function renderState(state: ConnectionState, detail?: string): void {
     void loadCatalogs();
     refreshPromptTokens();
     refreshNegativeTokens();
+    refreshPromptCheck();
   }
 }
 
@@ -495,6 +497,7 @@ function copyText(text: string): void {
 
 let refreshPromptTokens = () => {};
 let refreshNegativeTokens = () => {};
+let refreshPromptCheck = () => {};
 
 function wire(): void {
   ui.pairButton.addEventListener('click', () => void pair());
@@ -524,6 +527,8 @@ function wire(): void {
     if (ui.live.checked) live.trigger();
   });
   f.model.addEventListener('change', () => onModelChange(true));
+  for (const input of [f.model, f.sampler, f.steps, f.cfg])
+    input.addEventListener('change', () => refreshPromptCheck());
   for (const area of [f.prompt, f.negative]) {
     area.addEventListener('keydown', onPromptKey);
     area.addEventListener('input', () => {
@@ -559,6 +564,31 @@ function wire(): void {
         f.prompt,
         ui.promptTokens,
         () => f.model.value || undefined,
+      );
+      refreshPromptCheck = attachPromptCheck(
+        () => client,
+        {
+          box: el('prompt-check', HTMLElement),
+          list: el('findings', HTMLUListElement),
+          fixAll: el('fix-all', HTMLButtonElement),
+        },
+        {
+          prompt: f.prompt,
+          negative: f.negative,
+          settings: () => {
+            const s = readSettings(f);
+            const family = presetFamily(models.find((m) => m.id === f.model.value)?.family);
+            return { family, sampler: s.sampler, steps: s.steps, cfg: s.cfg };
+          },
+          applySettings: (s) => {
+            if (s.sampler) f.sampler.value = s.sampler;
+            if (s.steps !== undefined) f.steps.value = String(s.steps);
+            if (s.cfg !== undefined) f.cfg.value = String(s.cfg);
+            if (s.width !== undefined) f.width.value = String(s.width);
+            if (s.height !== undefined) f.height.value = String(s.height);
+            savePrefsSoon();
+          },
+        },
       );
       refreshNegativeTokens = attachTokenCounter(
         () => client,

@@ -1,0 +1,118 @@
+// The prompt-optimizer part of the panel (issue 7, item 5): findings from the shared analysis
+// (shared/prompt/analysis) for the prompt, negative prompt and settings, each with its one-click
+// fix, plus "fix all". Token counts come from the daemon's real tokenizer, in one batch of
+// `tokenize` requests per analysis; without a daemon the check waits for one.
+
+import type { PresetFamily } from '../../../../shared/presets/style-preset';
+import { analyzePromptAsync } from '../../../../shared/prompt/analysis/analyze-prompt';
+import { applyEdits, type Finding, type FindingFix } from '../../../../shared/prompt/analysis/finding';
+import type { SamplerIdWire } from '../../../../shared/protocol/samplers';
+import type { StippleClient } from '../../../../shared/protocol/stipple-client';
+import { show } from './dom';
+
+export interface PromptCheckView {
+  box: HTMLElement;
+  list: HTMLElement;
+  fixAll: HTMLButtonElement;
+}
+
+export interface PromptCheckInputs {
+  prompt: HTMLTextAreaElement;
+  negative: HTMLTextAreaElement;
+  settings(): { family?: PresetFamily; sampler?: SamplerIdWire; steps?: number; cfg?: number };
+  applySettings(settings: NonNullable<FindingFix['settings']>): void;
+}
+
+/** The analysis' model family for a daemon model family id. */
+export function presetFamily(modelFamily: string | undefined): PresetFamily | undefined {
+  if (!modelFamily) return undefined;
+  if (/turbo|lcm|lightning/i.test(modelFamily)) return 'turbo';
+  if (/xl/i.test(modelFamily)) return 'sdxl';
+  return 'sd1';
+}
+
+export function attachPromptCheck(
+  getClient: () => StippleClient | null,
+  view: PromptCheckView,
+  inputs: PromptCheckInputs,
+): () => void {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let generation = 0;
+  let current: Finding[] = [];
+
+  const counter = {
+    async countTokensBatch(texts: readonly string[]): Promise<number[]> {
+      const client = getClient();
+      if (!client || client.connectionState !== 'connected') throw new Error('not connected');
+      return Promise.all(
+        texts.map(async (text) => {
+          const reply = await client.request({ type: 'tokenize', text });
+          if (reply.type !== 'tokens')
+            throw new Error(reply.type === 'error' ? reply.message : 'no token count');
+          return reply.total;
+        }),
+      );
+    },
+  };
+
+  function apply(fixes: { finding: Finding; fix: FindingFix }[]): void {
+    for (const target of ['prompt', 'negative'] as const) {
+      const edits = fixes.filter((x) => x.finding.target === target).flatMap((x) => x.fix.edits ?? []);
+      if (edits.length === 0) continue;
+      const area = target === 'prompt' ? inputs.prompt : inputs.negative;
+      area.value = applyEdits(area.value, edits);
+      area.dispatchEvent(new Event('input', { bubbles: true }));
+    }
+    const settings = Object.assign({}, ...fixes.map((x) => x.fix.settings ?? {}));
+    if (Object.keys(settings).length > 0) inputs.applySettings(settings);
+    schedule();
+  }
+
+  function render(findings: Finding[]): void {
+    current = findings.filter((f) => f.code !== 'P_TOKEN_COUNT');
+    view.list.replaceChildren(
+      ...current.map((finding) => {
+        const item = document.createElement('li');
+        item.dataset.code = finding.code;
+        item.dataset.severity = finding.severity;
+        const text = document.createElement('span');
+        text.textContent = `${finding.target === 'negative' ? 'Negative: ' : ''}${finding.message}`;
+        item.append(text);
+        const fix = finding.fix;
+        if (fix && (fix.edits?.length || fix.settings)) {
+          const button = document.createElement('button');
+          button.type = 'button';
+          button.textContent = fix.label;
+          button.addEventListener('click', () => apply([{ finding, fix }]));
+          item.append(' ', button);
+        }
+        return item;
+      }),
+    );
+    const fixable = current.filter((f) => f.fix && (f.fix.edits?.length || f.fix.settings));
+    show(view.fixAll, fixable.length > 1);
+    view.fixAll.onclick = () => apply(fixable.map((finding) => ({ finding, fix: finding.fix! })));
+    show(view.box, current.length > 0);
+  }
+
+  async function update(): Promise<void> {
+    const mine = ++generation;
+    try {
+      const analysis = await analyzePromptAsync(inputs.prompt.value, counter, {
+        negativePrompt: inputs.negative.value,
+        settings: inputs.settings(),
+      });
+      if (mine === generation) render(analysis.findings);
+    } catch {
+      // No daemon (or it went away mid-check): keep the last findings; the state line says why.
+    }
+  }
+
+  function schedule(): void {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(update, 400);
+  }
+  inputs.prompt.addEventListener('input', schedule);
+  inputs.negative.addEventListener('input', schedule);
+  return schedule;
+}
