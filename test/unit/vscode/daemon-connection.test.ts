@@ -52,6 +52,7 @@ const welcome = {
     version: '0.1.0',
     protocolVersion: 1,
     executionProviders: ['cpu'],
+    executionProvider: null,
     loadedModel: null,
     defaultModel: null,
     queueLength: 0,
