@@ -143,7 +143,10 @@ export async function fetchRepoCommit(
 ): Promise<string> {
   const url = `${cfg.endpoint}/api/models/${repo}/revision/${encodeURIComponent(revision)}`;
   const { res } = await hubGet(cfg, url, { signal });
-  if (!res.ok) throw hubHttpError(res, cfg, { repo, revision });
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw hubHttpError(res, cfg, { repo, revision });
+  }
   const parsed = repoInfoSchema.safeParse(await res.json());
   if (!parsed.success) {
     throw new ModelError('E_HUB_BAD_LISTING', `repo info for ${repo}@${revision} has no commit sha`);
@@ -169,7 +172,10 @@ export async function listRepoFiles(
     `${cfg.endpoint}/api/models/${repo}/tree/${encodeURIComponent(revision)}?recursive=true&expand=false`;
   while (url) {
     const { res } = await hubGet(cfg, url, { signal });
-    if (!res.ok) throw hubHttpError(res, cfg, { repo, revision });
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw hubHttpError(res, cfg, { repo, revision });
+    }
     const parsed = treeSchema.safeParse(await res.json());
     if (!parsed.success) {
       throw new ModelError('E_HUB_BAD_LISTING', `tree listing of ${repo}@${revision} is malformed`);

@@ -1,5 +1,5 @@
 // Stable error codes for model management. Clients branch on `code`, never on `message`.
-// All but E_HUB_BAD_LISTING already exist in shared/protocol/error-codes.ts; the field
+// Every code is also in shared/protocol/error-codes.ts (a unit test checks it); the field
 // (`repo`, `revision`, `path`, `id`, `ref`, `disk`) says which input was at fault.
 
 export const MODEL_ERROR_CODES = {
@@ -15,7 +15,7 @@ export const MODEL_ERROR_CODES = {
   E_HUB_NOT_FOUND:
     'the hub has no such repo (`field` repo), revision (`field` revision) or file (`field` path)',
   E_HUB_NETWORK: 'the hub or storage host kept failing (5xx, dropped connections) after retries',
-  E_HUB_BAD_LISTING: 'the hub listing was malformed or named a path outside the model folder (new code)',
+  E_HUB_BAD_LISTING: 'the hub listing was malformed or named a path outside the model folder',
   E_DISK_FULL: 'not enough free disk space (or size budget) for the download',
   E_CANCELLED: 'the download or import was cancelled',
 } as const;

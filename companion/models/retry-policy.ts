@@ -55,8 +55,11 @@ export function classifyError(err: unknown, signal: AbortSignal | undefined): Mo
   if (err instanceof TransientError) return err;
   const code = (err as { code?: unknown } | null)?.code;
   if (code === 'ENOSPC') return new ModelError('E_DISK_FULL', 'the disk is full', { cause: err });
+  // undici reports network failures as `fetch failed` with the socket error as the cause.
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
+  const detail = typeof cause?.code === 'string' ? ` (${cause.code})` : '';
   const message = err instanceof Error ? err.message : String(err);
-  return new TransientError(message, { cause: err });
+  return new TransientError(`${message}${detail}`, { cause: err });
 }
 
 /** Runs `fn` until it succeeds, retrying transient errors with backoff. */

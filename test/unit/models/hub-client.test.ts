@@ -7,7 +7,7 @@ import {
   resolveUrl,
 } from '../../../companion/models/hub-client.js';
 import { ModelError } from '../../../companion/models/model-errors.js';
-import { TransientError } from '../../../companion/models/retry-policy.js';
+import { classifyError, TransientError } from '../../../companion/models/retry-policy.js';
 
 const cfg = { endpoint: 'https://hf-mirror.example' };
 const ctx = { repo: 'o/n', revision: 'main' };
@@ -62,4 +62,19 @@ test('the LFS sha256 is read from X-Linked-Etag, else a 64-hex ETag', () => {
   assert.equal(linkedSha256(new Headers({ 'x-linked-etag': `"${sha}"`, etag: '"abc"' })), sha);
   assert.equal(linkedSha256(new Headers({ etag: `W/"${sha}"` })), sha);
   assert.equal(linkedSha256(new Headers({ etag: `"${'b'.repeat(40)}"` })), undefined);
+});
+
+test('a network failure names the socket error', () => {
+  const err = classifyError(
+    Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }),
+    undefined,
+  );
+  assert.ok(err instanceof TransientError);
+  assert.equal(err.message, 'fetch failed (ECONNREFUSED)');
+  assert.equal(
+    classifyError(Object.assign(new Error('x'), { code: 'ENOSPC' }), undefined).message,
+    'the disk is full',
+  );
+  const aborted = AbortSignal.abort();
+  assert.equal((classifyError(new Error('AbortError'), aborted) as ModelError).code, 'E_CANCELLED');
 });
