@@ -17,7 +17,9 @@ import { handleMessage } from './message-handlers';
 import type { SessionContext } from './session-context';
 import type { TokenIdentity } from './token-store';
 
+/** At most this many bad messages per ERROR_WINDOW_MS before the socket is closed (4005). */
 const MAX_ERRORS = 50;
+const ERROR_WINDOW_MS = 10_000;
 
 export interface Attachment {
   bytes: Uint8Array;
@@ -30,6 +32,7 @@ export class ClientSession {
   clientName = 'unknown';
   readonly attachments = new Map<string, Attachment>();
   private errors = 0;
+  private errorWindowStart = 0;
   readonly log: Logger;
 
   constructor(
@@ -88,9 +91,18 @@ export class ClientSession {
     if (this.ws.readyState === this.ws.OPEN) this.ws.close(code, reason);
   }
 
-  /** A protocol error: answered, counted, and past a bound the socket is closed. */
+  /**
+   * A protocol error: answered, counted, and past a bound per window the socket is closed. The
+   * window keeps a plugin open all day from being cut for typos spread over hours, while a
+   * client spraying bad messages is still stopped.
+   */
   private fault(code: ErrorCode, message: string, extra: { replyTo?: string; field?: string } = {}): void {
     this.sendError(code, message, extra);
+    const now = Date.now();
+    if (now - this.errorWindowStart > ERROR_WINDOW_MS) {
+      this.errorWindowStart = now;
+      this.errors = 0;
+    }
     if (++this.errors > MAX_ERRORS) this.close(CloseCode.tooManyErrors, 'too many errors');
   }
 
