@@ -179,7 +179,11 @@ async function generate(s: ClientSession, m: Msg<'generate'>): Promise<void> {
       );
     }
   }
-  const model = await s.ctx.catalog.forJob(req.model);
+  const model = await s.ctx.catalog.forJob(req.model).catch((e: Error & { field?: string }) => {
+    // The model store names its own argument (`model`); on the wire the field is the request's.
+    if (e.field === 'model') e.field = 'request.model';
+    throw e;
+  });
   // A preset is baked into the prompt (as A1111 styles are), so `done.params` replays exactly;
   // its recommended settings fill what the request left unset.
   let prompt = req.prompt;
@@ -205,6 +209,15 @@ async function generate(s: ClientSession, m: Msg<'generate'>): Promise<void> {
     width: req.width ?? defaults.width,
     height: req.height ?? defaults.height,
   };
+  // diffusers' img2img runs floor(steps × strength) steps: zero would fail only in the pipeline,
+  // after queueing, so it is refused here with the field named.
+  if (filled.mode !== 'txt2img' && Math.floor(filled.steps * filled.strength) < 1) {
+    fail(
+      'E_BAD_REQUEST',
+      `\`strength\` ${filled.strength} with \`steps\` ${filled.steps} leaves no denoising step (${filled.mode} needs steps × strength ≥ 1)`,
+      'request.strength',
+    );
+  }
   const r = s.ctx.queue.submit(s.clientKey, {
     request: filled,
     modelDir: model.dir,
