@@ -72,6 +72,7 @@ export async function handleMessage(s: ClientSession, m: ClientMessage): Promise
     case 'model_cancel':
       if (!s.ctx.models.cancel(m.model))
         fail('E_MODEL_NOT_FOUND', `no download of ${m.model} is running`, 'model');
+      s.send({ type: 'ack', replyTo: m.id });
       return;
     case 'model_remove':
       await s.ctx.models.remove(m.model);
