@@ -50,7 +50,15 @@ export async function packageVsix() {
   const vsce = path.join(here, '../../node_modules/@vscode/vsce/vsce');
   const r = spawnSync(
     process.execPath,
-    [vsce, 'package', '--allow-missing-repository', '--no-dependencies', '--skip-license', '--out', out],
+    [
+      vsce,
+      'package',
+      '--allow-missing-repository',
+      '--no-dependencies',
+      '--no-rewrite-relative-links',
+      '--out',
+      out,
+    ],
     { cwd: here, stdio: 'inherit' },
   );
   if (r.status !== 0) throw new Error(`vsce package failed with exit code ${r.status}`);
