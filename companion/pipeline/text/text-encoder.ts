@@ -22,17 +22,12 @@ export interface TextEncoderSet {
 export function padAfterEnd(chunk: PromptChunk, tok: ClipTokenizer): PromptChunk {
   if (tok.padId === tok.eosId) return chunk;
   const middle = chunk.ids.slice(1, -1);
-  let k = 0;
-  while (k < middle.length && middle[middle.length - 1 - k] === tok.padId) k++;
-  const kept = middle.length - k;
+  const kept = chunk.tokenCount;
+  const k = middle.length - kept;
   return {
     ids: [chunk.ids[0], ...middle.slice(0, kept), tok.eosId, ...new Array<number>(k).fill(tok.padId)],
-    multipliers: [
-      chunk.multipliers[0],
-      ...chunk.multipliers.slice(1, kept + 1),
-      1,
-      ...new Array<number>(k).fill(1),
-    ],
+    multipliers: [chunk.multipliers[0], ...chunk.multipliers.slice(1, kept + 1), 1, ...new Array<number>(k).fill(1)],
+    tokenCount: kept,
   };
 }
 
