@@ -7,7 +7,7 @@
 // text like "cafÃ©" is therefore tokenized as written.
 
 import { HTML_ENTITIES, HTML_INVALID_CHARREFS, HTML_INVALID_CODEPOINTS } from './data/html-entities';
-import { pyWhitespaceClean } from './python-text';
+import { PY_WHITESPACE_CLASS, pyWhitespaceClean } from './python-text';
 
 const htmlEntity = /&#?[0-9A-Za-z]{1,24};/g;
 const invalidCodepoints = new Set(HTML_INVALID_CODEPOINTS);
@@ -132,4 +132,29 @@ export function fixText(text: string): string {
 /** The full CLIP cleanup: ftfy, collapse whitespace, lowercase. */
 export function cleanClipText(text: string): string {
   return pyWhitespaceClean(fixText(text)).toLowerCase();
+}
+
+// CJK ideograph blocks transformers' BasicTokenizer surrounds with spaces (`_is_chinese_char`).
+const CJK_IDEOGRAPH =
+  /[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\u{20000}-\u{2a6df}\u{2a700}-\u{2b73f}\u{2b740}-\u{2b81f}\u{2b820}-\u{2ceaf}\u{2f800}-\u{2fa1f}]/gu;
+const BASIC_DROPPED = /[\0\ufffd]|(?![\t\n\r])\p{C}/gu;
+const BASIC_SPACE = /[\t\n\r\p{Zs}]/gu;
+const PY_SPLIT = new RegExp(`[${PY_WHITESPACE_CLASS}]+`, 'u');
+
+/**
+ * The cleanup transformers' CLIPTokenizer falls back to when ftfy is not installed: BasicTokenizer
+ * (control and unassigned characters dropped, CJK ideographs spaced apart, NFC, lower-cased per word,
+ * no accent stripping, no punctuation split), words joined by single spaces.
+ */
+export function cleanClipTextBasic(text: string): string {
+  const cleaned = text
+    .replace(BASIC_DROPPED, '')
+    .replace(BASIC_SPACE, ' ')
+    .replace(CJK_IDEOGRAPH, (ch) => ` ${ch} `)
+    .normalize('NFC');
+  return cleaned
+    .split(PY_SPLIT)
+    .filter((word) => word.length > 0)
+    .map((word) => word.toLowerCase())
+    .join(' ');
 }

@@ -3,7 +3,7 @@
 // this module only computes, so it runs unchanged in the daemon, the plugins and tests.
 // Source of the rules: transformers models/clip/tokenization_clip.py and openai/CLIP simple_tokenizer.py.
 
-import { cleanClipText } from './clip-text-cleanup';
+import { cleanClipText, cleanClipTextBasic } from './clip-text-cleanup';
 import { type ChunkOptions, type PromptChunk, type PromptPiece, splitPromptChunks } from './prompt-chunks';
 
 export const CLIP_BOS_TOKEN = '<|startoftext|>';
@@ -28,6 +28,12 @@ export interface ClipTokenizerFiles {
   /** Parsed `tokenizer_config.json`; `special_tokens_map.json` fields override it, as transformers does. */
   config?: ClipTokenizerConfig;
   specialTokensMap?: ClipTokenizerConfig;
+  /**
+   * Text cleanup before BPE: `ftfy` (default) is what pipelines with ftfy installed do — every real
+   * SD setup; `basic` is transformers' fallback without ftfy. They differ only on unusual text
+   * (HTML entities, ligatures, control or unassigned characters).
+   */
+  textCleanup?: 'ftfy' | 'basic';
 }
 
 export interface PaddedEncodeOptions {
@@ -180,8 +186,9 @@ export function createClipTokenizer(files: ClipTokenizerFiles): ClipTokenizer {
     return word;
   }
 
+  const clean = files.textCleanup === 'basic' ? cleanClipTextBasic : cleanClipText;
   function tokenizeSegment(text: string, out: string[]): void {
-    const cleaned = cleanClipText(text);
+    const cleaned = clean(text);
     for (const match of cleaned.matchAll(CLIP_PATTERN)) {
       let mapped = '';
       for (const byte of utf8.encode(match[0])) mapped += byteEncoder[byte];

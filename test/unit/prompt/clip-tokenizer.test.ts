@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { createClipTokenizer } from '../../../shared/prompt/clip-tokenizer';
-import { readFixtureJson, skipNoFixtures } from '../../helpers/fixtures';
+import { fixturePath, readFixtureJson, skipNoFixtures } from '../../helpers/fixtures';
 import { fixtureTokenizer } from './fixture-tokenizer';
 
 interface TokenizerCase {
   id: number;
   prompt: string;
   ids: number[];
+  ids_no_ftfy: number[];
   ids_padded77: number[];
   tokens: string[];
 }
@@ -32,6 +34,16 @@ describe('CLIP tokenizer matches transformers CLIPTokenizer (with ftfy)', { skip
       const tokens = c.ids.map((id) => tok.idToToken(id));
       assert.deepEqual(tokens, c.tokens, `case ${c.id}`);
     }
+  });
+
+  test('with basic cleanup, ids match transformers without ftfy for every public case', () => {
+    const basic = createClipTokenizer({
+      vocab: readFixtureJson<Record<string, number>>('clip-tokenizer', 'vocab.json'),
+      merges: readFileSync(fixturePath('clip-tokenizer', 'merges.txt'), 'utf8'),
+      textCleanup: 'basic',
+    });
+    for (const c of cases())
+      assert.deepEqual(basic.encodeWithSpecials(c.prompt), c.ids_no_ftfy, `case ${c.id}`);
   });
 
   test('a space is absorbed into the next token and words end in </w>', () => {
