@@ -2,7 +2,7 @@
 // size), the token-embedding table (the initializer the token_embedding Gather reads) is re-encoded with
 // the new rows appended — ids from the old row count up, as diffusers' resize_token_embeddings does.
 import { AdapterError } from '../lora/adapter-errors.js';
-import { encodeTensor, spliceInitializers } from '../lora/onnx-model-proto.js';
+import { encodeTensor, readOnnxModel, spliceInitializers } from '../lora/onnx-model-proto.js';
 import {
   type ComponentWeights,
   encodeFloats,
@@ -40,15 +40,13 @@ export function patchTextEncoder(
   const patched = overwriteInitializers(w, loraUpdates);
   if (!extraRows || extraRows.length === 0) return patched;
   const table = findTokenTable(w);
-  const init = w.model.initializers.get(table.initializer)!;
-  const span = initializerBytes(w, init);
-  const source = span.location ? span.buf : patched.modelBytes;
-  const raw = concatBytes([source.subarray(span.start, span.end), encodeFloats(extraRows, init.dataType)]);
+  // Index the patched bytes again: moving LoRA-patched external weights may have shifted offsets.
+  const index = patched.modelBytes === w.model.bytes ? w.model : readOnnxModel(patched.modelBytes);
+  const init = index.initializers.get(table.initializer)!;
+  const span = initializerBytes({ ...w, model: index }, init);
+  const raw = concatBytes([span.buf.subarray(span.start, span.end), encodeFloats(extraRows, init.dataType)]);
   const rows = table.rows + extraRows.length / table.dim;
   const tensor = encodeTensor(init.name, [rows, table.dim], init.dataType, raw);
-  const modelBytes = spliceInitializers(
-    { ...w.model, bytes: patched.modelBytes },
-    new Map([[init.name, tensor]]),
-  );
+  const modelBytes = spliceInitializers(index, new Map([[init.name, tensor]]));
   return { modelBytes, externalData: patched.externalData };
 }

@@ -6,7 +6,14 @@ import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fromHalfBits, toHalfBits } from '../runtime/float16.js';
 import { AdapterError } from './adapter-errors.js';
-import { ONNX_DTYPE, type OnnxInitializer, type OnnxModelIndex, readOnnxModel } from './onnx-model-proto.js';
+import {
+  ONNX_DTYPE,
+  type OnnxInitializer,
+  type OnnxModelIndex,
+  readOnnxModel,
+  spliceInitializers,
+} from './onnx-model-proto.js';
+import { concatBytes, encodeLenField, encodeVarintField } from './protobuf-wire.js';
 
 /** What ORT needs to create a session without touching the files: model bytes + external data buffers. */
 export interface InMemoryModel {
@@ -121,31 +128,55 @@ export function readInitializer(
   return { init, values: decodeFloats(buf.subarray(start, end), init.dataType) };
 }
 
+/** Name of the in-memory external data file that holds patched copies of external initializers. */
+export const PATCH_DATA_LOCATION = 'stipple-patched-weights.bin';
+
+function encodeExternalTensor(init: OnnxInitializer, offset: number, length: number): Uint8Array {
+  const text = new TextEncoder();
+  const entry = (key: string, value: string) =>
+    concatBytes([...encodeLenField(1, text.encode(key)), ...encodeLenField(2, text.encode(value))]);
+  const parts: Uint8Array[] = [];
+  for (const d of init.dims) parts.push(...encodeVarintField(1, d));
+  parts.push(...encodeVarintField(2, init.dataType));
+  parts.push(...encodeLenField(8, text.encode(init.name)));
+  parts.push(...encodeLenField(13, entry('location', PATCH_DATA_LOCATION)));
+  parts.push(...encodeLenField(13, entry('offset', String(offset))));
+  parts.push(...encodeLenField(13, entry('length', String(length))));
+  parts.push(...encodeVarintField(14, 1));
+  return concatBytes(parts);
+}
+
 /**
- * Copies of the model bytes / external files with the given initializers overwritten in place (same
- * dtype and size, so every offset stays valid). Buffers nobody touched are shared, not copied.
+ * The model with the given initializers changed (same dtype and size). Inline ones are overwritten in a
+ * copy of the model bytes; external ones move to one new in-memory data file (PATCH_DATA_LOCATION) so
+ * the original external files are passed to ORT as they are, shared by every patched session.
  */
 export function overwriteInitializers(
   w: ComponentWeights,
   updates: ReadonlyMap<string, Float32Array>,
 ): InMemoryModel {
   let modelBytes = w.model.bytes;
-  const copies = new Map<string, Uint8Array>();
+  const moved = new Map<string, Uint8Array>();
+  const sidecar: Uint8Array[] = [];
+  let sidecarSize = 0;
   for (const [name, values] of updates) {
     const init = w.model.initializers.get(name)!;
     const span = initializerBytes(w, init);
-    let target: Uint8Array;
+    const encoded = encodeFloats(values, init.dataType);
     if (span.location) {
-      target = copies.get(span.location) ?? new Uint8Array(span.buf);
-      copies.set(span.location, target);
+      const pad = (64 - (sidecarSize % 64)) % 64;
+      if (pad) sidecar.push(new Uint8Array(pad));
+      sidecarSize += pad;
+      moved.set(name, encodeExternalTensor(init, sidecarSize, encoded.byteLength));
+      sidecar.push(encoded);
+      sidecarSize += encoded.byteLength;
     } else {
       if (modelBytes === w.model.bytes) modelBytes = new Uint8Array(w.model.bytes);
-      target = modelBytes;
+      modelBytes.set(encoded, span.start);
     }
-    target.set(encodeFloats(values, init.dataType), span.start);
   }
-  return {
-    modelBytes,
-    externalData: [...w.external].map(([loc, data]) => ({ path: loc, data: copies.get(loc) ?? data })),
-  };
+  if (moved.size) modelBytes = spliceInitializers({ ...w.model, bytes: modelBytes }, moved);
+  const externalData = [...w.external].map(([loc, data]) => ({ path: loc, data }));
+  if (sidecar.length) externalData.push({ path: PATCH_DATA_LOCATION, data: concatBytes(sidecar) });
+  return { modelBytes, externalData };
 }
