@@ -5,6 +5,7 @@ import { registerGenerateCommand } from './cli/generate-command';
 import { registerModelsCommand } from './cli/models-command';
 import { registerPairCommand } from './cli/pair-command';
 import { registerPresetsCommand } from './cli/presets-command';
+import { registerPromptCommand } from './cli/prompt-command';
 import { registerServeCommand } from './cli/serve-command';
 import { registerTokenizeCommands } from './cli/tokenize-command';
 import { resolveHome } from './config/stipple-home';
@@ -35,6 +36,27 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
   registerGenerateCommand(program, { home: home().data, resolveModel });
   registerTokenizeCommands(program, { resolveModel });
   registerPresetsCommand(program, { home });
+  registerPromptCommand(program, {
+    home,
+    resolveModel: async (idOrDir) => {
+      const manager = new ModelManager({
+        home: home().data,
+        logger: silentLogger(),
+        hub: hubConfigFromEnv(env),
+      });
+      const r = await manager.resolve(idOrDir);
+      return { dir: r.dir, name: r.manifest?.name ?? idOrDir, family: r.manifest?.family };
+    },
+    defaultModel: async () => {
+      const manager = new ModelManager({
+        home: home().data,
+        logger: silentLogger(),
+        hub: hubConfigFromEnv(env),
+      });
+      const installed = (await manager.list()).filter((m) => m.kind === 'pipeline');
+      return installed[0]?.id ?? null;
+    },
+  });
   return program;
 }
 

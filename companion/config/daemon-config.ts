@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { LlmEndpointConfig } from '../../shared/prompt/llm-rewrite';
 import { CONFIG_FILE, DEFAULT_PORT } from '../../shared/protocol/home-paths';
 import { writeFileAtomic } from './atomic-write';
 
@@ -18,6 +19,8 @@ export const DaemonConfig = z
     perClientQueueLimit: z.number().int().min(1).max(10_000).default(16),
     defaultModel: z.string().nullable().default(null),
     executionProviders: z.array(z.string()).default(['cuda', 'dml', 'coreml', 'webgpu', 'cpu']),
+    /** Optional OpenAI-compatible chat endpoint for the prompt rewrite (Ollama, llama.cpp server, vLLM, hosted APIs). */
+    llm: LlmEndpointConfig.nullable().default(null),
     historyLimit: z.number().int().min(1).max(100_000).default(1000),
     /** WebSocket ping interval; a peer that misses one pong is dropped at the next tick. */
     pingIntervalMs: z.number().int().min(50).max(600_000).default(15_000),
