@@ -40,6 +40,7 @@ interface Row {
 
 const rows: Row[] = [];
 for (const t of targets) {
+  process.stderr.write(`bench: loading ${t.dir}\n`);
   const model = await loadModel(t.dir, (files) => createOrtEngine({ files, logger, providers: ['cpu'] }));
   const size =
     typeof model.layout.unetConfig.sample_size === 'number'
@@ -71,6 +72,7 @@ for (const t of targets) {
       denoiseMs: r.timings.denoiseMs,
     };
   };
+  process.stderr.write('bench: warmed up, timing\n');
   const batched = await timed('batched');
   const separate = await timed('separate');
   rows.push({

@@ -79,6 +79,11 @@ export interface PipelineServiceOptions {
   preferredProviders?: string[];
   /** A1111 prompt editing/alternation schedule (shared/prompt); without it prompts are static. */
   promptScheduler?: PromptScheduler;
+  /**
+   * Run one 1-step generation at the model's native size right after loading, so the first real job does
+   * not pay ORT's slow first runs per shape (arena growth; seconds on real models). Off in tests.
+   */
+  warmup?: boolean;
 }
 
 async function sha256Prefix(file: string): Promise<string> {
@@ -143,6 +148,22 @@ async function prepareImages(input: GenerateInput): Promise<PreparedImages> {
   };
 }
 
+async function warmup(model: LoadedModel): Promise<void> {
+  const size = modelInfo(model).nativeSize;
+  await generateImages(model, {
+    mode: 'txt2img',
+    prompt: promptSource('', ''),
+    sampler: 'euler',
+    steps: 1,
+    cfg: 7,
+    width: size,
+    height: size,
+    strength: 1,
+    seed: 0,
+    batchSize: 1,
+  });
+}
+
 export function createPipelineService(opts: PipelineServiceOptions): PipelineService {
   const log = opts.logger;
   let current: { model: LoadedModel; hash: Promise<string> } | undefined;
@@ -172,6 +193,7 @@ export function createPipelineService(opts: PipelineServiceOptions): PipelineSer
     const unet = model.layout.files.unet!;
     const hash = sha256Prefix(unet).catch(() => '');
     current = { model, hash };
+    if (opts.warmup) await warmup(model);
     return current;
   }
 
