@@ -3,12 +3,14 @@
 
 import { applyPreset } from '../../shared/presets/apply-preset';
 import { presetFamilyOf } from '../../shared/presets/style-preset';
+import { analyzePrompt } from '../../shared/prompt/analysis/analyze-prompt';
 import type { ClientMessage } from '../../shared/protocol/client-messages';
 import { CloseCode, PROTOCOL_VERSION } from '../../shared/protocol/version';
 import { probeImage } from '../images/image-codec';
 import { parseInfotext } from '../images/infotext';
 import { isPng, readTextChunk } from '../images/png-chunks';
 import type { ResolvedRequest } from '../jobs/pipeline-port';
+import { rewriteWithLlm } from '../prompt/llm-rewrite-client';
 import type { ClientSession } from './client-session';
 import { isLoopbackAddress } from './request-guard';
 
@@ -94,6 +96,8 @@ export async function handleMessage(s: ClientSession, m: ClientMessage): Promise
     }
     case 'interrogate':
       return interrogate(s, m);
+    case 'prompt_rewrite':
+      return promptRewrite(s, m);
     case 'tokens_list':
       s.send({ type: 'tokens_list', replyTo: m.id, tokens: s.ctx.tokens.list() });
       return;
@@ -280,6 +284,36 @@ async function interrogate(s: ClientSession, m: Msg<'interrogate'>): Promise<voi
     negativePrompt: '',
     params: {},
     keywords: r.keywords,
+  });
+}
+
+async function promptRewrite(s: ClientSession, m: Msg<'prompt_rewrite'>): Promise<void> {
+  const llm = s.ctx.config.llm;
+  if (!llm) {
+    fail(
+      'E_LLM_NOT_CONFIGURED',
+      'no LLM endpoint is configured: set "llm": {"url", "model"} in the daemon\'s config.json',
+    );
+  }
+  let dir: string | null = null;
+  try {
+    dir = (await s.ctx.catalog.forJob(m.model)).dir;
+  } catch {
+    dir = null;
+  }
+  const counter = await s.ctx.prompts.tokenCounter(dir);
+  const findings = analyzePrompt(m.prompt, counter, { negativePrompt: m.negativePrompt }).findings;
+  const out = await rewriteWithLlm(
+    llm,
+    { prompt: m.prompt, negativePrompt: m.negativePrompt, findings, context: m.context },
+    counter,
+  );
+  s.send({
+    type: 'prompt_rewritten',
+    replyTo: m.id,
+    prompt: out.prompt,
+    negativePrompt: out.negativePrompt,
+    findings: out.analysis.findings.map((f) => ({ ...f })),
   });
 }
 

@@ -1,5 +1,6 @@
 // Prompt services backed by the model's own tokenizer files and the preset store.
 import path from 'node:path';
+import { tokenCounterFrom } from '../../shared/prompt/analysis/analyze-prompt';
 import type { ClipTokenizer } from '../../shared/prompt/clip-tokenizer';
 import { parsePromptAttention } from '../../shared/prompt/prompt-attention';
 import { splitPromptChunks } from '../../shared/prompt/prompt-chunks';
@@ -28,22 +29,29 @@ export function createPromptServices(opts: { presetsDir: string; logger: Logger 
         recommended: { ...p.recommended, subject: p.subject },
       }));
     },
+    async tokenCounter(modelDir) {
+      return tokenCounterFrom(await tokenizerOf(modelDir));
+    },
     async tokenize(text, modelDir) {
-      if (!modelDir) {
-        throw Object.assign(new Error('no model is installed, so there is no tokenizer to count with'), {
-          code: 'E_MODEL_NOT_FOUND',
-          field: 'model',
-        });
-      }
-      let tok = tokenizers.get(modelDir);
-      if (!tok) {
-        tok = loadTokenizer(path.join(modelDir, 'tokenizer'));
-        tokenizers.set(modelDir, tok);
-      }
-      return splitPromptChunks(parsePromptAttention(text), tok).map((c) => ({
+      return splitPromptChunks(parsePromptAttention(text), await tokenizerOf(modelDir)).map((c) => ({
         tokens: c.tokenCount,
         ids: c.ids.slice(1, 1 + c.tokenCount),
       }));
     },
   };
+
+  async function tokenizerOf(modelDir: string | null): Promise<ClipTokenizer> {
+    if (!modelDir) {
+      throw Object.assign(new Error('no model is installed, so there is no tokenizer to count with'), {
+        code: 'E_MODEL_NOT_FOUND',
+        field: 'model',
+      });
+    }
+    let tok = tokenizers.get(modelDir);
+    if (!tok) {
+      tok = loadTokenizer(path.join(modelDir, 'tokenizer'));
+      tokenizers.set(modelDir, tok);
+    }
+    return tok;
+  }
 }

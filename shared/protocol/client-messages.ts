@@ -85,6 +85,16 @@ export const InterrogateMessage = z.object({
   model: ModelId.optional(),
   topK: z.number().int().min(1).max(20).default(3),
 });
+/** Rewrites a prompt with the LLM endpoint configured in the daemon's config.json. */
+export const PromptRewriteMessage = z.object({
+  type: z.literal('prompt_rewrite'),
+  id: RequestId,
+  prompt: z.string().max(Limits.maxPromptChars),
+  negativePrompt: z.string().max(Limits.maxPromptChars).default(''),
+  /** Style or model hints for the instruction. */
+  context: z.string().max(500).optional(),
+  model: ModelId.optional(),
+});
 export const TokensListMessage = z.object({ type: z.literal('tokens_list'), id: RequestId });
 export const TokenRevokeMessage = z.object({
   type: z.literal('token_revoke'),
@@ -107,6 +117,7 @@ export const ClientMessage = z.discriminatedUnion('type', [
   PresetsMessage,
   TokenizeMessage,
   InterrogateMessage,
+  PromptRewriteMessage,
   TokensListMessage,
   TokenRevokeMessage,
 ]);

@@ -41,6 +41,11 @@ export const ErrorCodes = {
   E_DISCONNECTED: 'Client side: the connection dropped while waiting for an answer.',
   E_NOT_CONNECTED: 'Client side: not connected to the daemon.',
   E_TIMEOUT: 'Client side: no answer within the request timeout.',
+  E_LLM_NOT_CONFIGURED: 'No LLM endpoint is configured (`llm` in config.json).',
+  E_LLM_HTTP: 'The LLM endpoint answered with an HTTP error; the prompt is unchanged.',
+  E_LLM_RESPONSE: 'The LLM endpoint answered with something unusable; the prompt is unchanged.',
+  E_LLM_TIMEOUT: 'The LLM endpoint did not answer in time; the prompt is unchanged.',
+  E_LLM_UNREACHABLE: 'The LLM endpoint cannot be reached; the prompt is unchanged.',
   E_SELECTION: 'Figma plugin: the current selection cannot be used for this mode (the message says why).',
   E_UNREACHABLE: 'Client side: the daemon cannot be reached (is it running? `npm start`).',
 } as const;

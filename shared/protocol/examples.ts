@@ -41,6 +41,12 @@ export const CLIENT_EXAMPLES: Record<ClientMessageInput['type'], ClientMessageIn
   presets: { type: 'presets', id: 'pr1' },
   tokenize: { type: 'tokenize', id: 't1', text: 'a (red:1.2) fox, BREAK snow' },
   interrogate: { type: 'interrogate', id: 'i1', image: 'img-2', topK: 3 },
+  prompt_rewrite: {
+    type: 'prompt_rewrite',
+    id: 'pw1',
+    prompt: 'fox in snow, (cute:2.5)',
+    negativePrompt: '',
+  },
   tokens_list: { type: 'tokens_list', id: 'tl1' },
   token_revoke: { type: 'token_revoke', id: 'tr1', tokenId: '9c1e22a0b4d1' },
 };
@@ -187,6 +193,13 @@ export const SERVER_EXAMPLES: Record<ServerMessage['type'], ServerMessage> = {
     negativePrompt: '',
     params: {},
     keywords: [{ category: 'subject', text: 'a lighthouse', score: 0.31 }],
+  },
+  prompt_rewritten: {
+    type: 'prompt_rewritten',
+    replyTo: 'pw1',
+    prompt: 'a red fox in deep snow, (cute:1.2), soft winter light',
+    negativePrompt: 'blurry, low quality',
+    findings: [],
   },
   tokens_list: {
     type: 'tokens_list',

@@ -186,6 +186,16 @@ export const InterrogationMessage = z.object({
   params: z.record(z.string(), z.string()),
   keywords: z.array(z.object({ category: z.string(), text: z.string(), score: z.number() })),
 });
+export const PromptRewrittenMessage = z.object({
+  type: z.literal('prompt_rewritten'),
+  replyTo: ReplyTo,
+  prompt: z.string(),
+  negativePrompt: z.string(),
+  /** Analysis findings of the rewrite (codes, spans, messages), so it is checked before it is offered. */
+  findings: z.array(
+    z.object({ code: z.string(), severity: z.string(), target: z.string(), message: z.string() }).loose(),
+  ),
+});
 export const TokenInfo = z.object({
   tokenId: z.string(),
   client: z.string(),
@@ -221,6 +231,7 @@ export const ServerMessage = z.discriminatedUnion('type', [
   PresetsListMessage,
   TokensMessage,
   InterrogationMessage,
+  PromptRewrittenMessage,
   TokensListReply,
   TokenRevokedMessage,
 ]);

@@ -73,3 +73,40 @@ test('a bad endpoint config names the field', () => {
   const r = LlmEndpointConfig.safeParse({ url: 'ftp://x', model: '' });
   assert.equal(r.success, false);
 });
+
+test('over the protocol: prompt_rewrite uses the daemon config; without one it says how to set it', {
+  skip: skipNoFixtures,
+}, async () => {
+  const { startDaemon } = await import('../../helpers/daemon');
+  const { connectClient } = await import('../../helpers/ws-client');
+  llm.behaviour = {
+    kind: 'answer',
+    content: '{"prompt": "a red fox, snow, soft light", "negative_prompt": "blurry"}',
+  };
+  const d = await startDaemon({
+    models: { 'sd15-tiny': 'sd15-tiny' },
+    config: { llm: { url: llm.url, model: 'm', timeoutMs: 2000 } },
+  });
+  const bare = await startDaemon();
+  try {
+    const c = await connectClient(d.wsUrl, d.token);
+    const r = await c.request({ type: 'prompt_rewrite', prompt: 'fox snow (cute:2.5)' });
+    assert.equal(r.type, 'prompt_rewritten');
+    if (r.type === 'prompt_rewritten') {
+      assert.equal(r.prompt, 'a red fox, snow, soft light');
+      assert.equal(r.negativePrompt, 'blurry');
+      assert.ok(Array.isArray(r.findings));
+    }
+    llm.behaviour = { kind: 'hang' };
+    const slow = await c.request({ type: 'prompt_rewrite', prompt: 'fox' });
+    assert.equal(slow.type === 'error' && slow.code, 'E_LLM_TIMEOUT');
+    c.close();
+    const b = await connectClient(bare.wsUrl, bare.token);
+    const none = await b.request({ type: 'prompt_rewrite', prompt: 'fox' });
+    assert.equal(none.type === 'error' && none.code, 'E_LLM_NOT_CONFIGURED');
+    b.close();
+  } finally {
+    await d.dispose();
+    await bare.dispose();
+  }
+});
