@@ -72,8 +72,20 @@ export function indexWeightTargets(model: OnnxModelIndex): TargetIndex {
       useCount: model.useCount.get(initName) ?? 1,
     };
     if (!byPath.has(path)) byPath.set(path, target);
-    const flat = path.replaceAll('.', '_');
-    if (!byFlat.has(flat)) byFlat.set(flat, target);
+  }
+  // optimum wraps the exported module (`/unet/…`, `/te/…`, `/m/…`): when every path starts with the same
+  // segment and it is not a module of the model itself, the paths are also known without it.
+  const firsts = new Set([...byPath.keys()].map((p) => p.split('.')[0]));
+  const wrapper = firsts.size === 1 ? [...firsts][0] : undefined;
+  if (wrapper && wrapper !== 'text_model' && byPath.size > 1) {
+    for (const [p, t] of [...byPath]) {
+      const inner = p.slice(wrapper.length + 1);
+      if (inner && !byPath.has(inner)) byPath.set(inner, { ...t, path: inner });
+    }
+  }
+  for (const [p, t] of byPath) {
+    const flat = p.replaceAll('.', '_');
+    if (!byFlat.has(flat)) byFlat.set(flat, t);
   }
   return { byPath, byFlat };
 }

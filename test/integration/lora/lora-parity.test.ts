@@ -106,6 +106,45 @@ describe('LoRA and embeddings match diffusers on sd15-tiny', { skip: skipNoFixtu
     await rt.release();
   });
 
+  it('the optimum export (inline weights, wrapped node names) gets the same patched UNet and text encoder', async (t) => {
+    const optimum = await loadModel(fixturePath('tiny-sd', 'sd15-tiny-optimum'), (files) =>
+      createOrtEngine({ files, logger, providers: ['cpu'] }),
+    );
+    const rtA = createAdapterRuntime(base, { createEngine: temp.factory });
+    const rtB = createAdapterRuntime(optimum, { createEngine: temp.factory });
+    try {
+      const a = await rtA.prepare({ loras: [{ file: lora('peft'), weight: 0.5 }] });
+      const b = await rtB.prepare({ loras: [{ file: lora('peft'), weight: 0.5 }] });
+      assert.deepEqual(b.notes, [], 'every module found under the optimum wrapper names');
+      const sample = new Float32Array(2 * 4 * 32 * 32).map((_, i) => Math.sin(i));
+      const hidden = new Float32Array(2 * 77 * 32).map((_, i) => Math.cos(i) * 0.5);
+      const feeds = (scalar: boolean) => ({
+        sample: { type: 'float32' as const, data: sample, dims: [2, 4, 32, 32] },
+        timestep: {
+          type: 'float32' as const,
+          data: new Float32Array(scalar ? [500] : [500, 500]),
+          dims: scalar ? [] : [2],
+        },
+        encoder_hidden_states: { type: 'float32' as const, data: hidden, dims: [2, 77, 32] },
+      });
+      const outA = Object.values(await a.model.engine.run('unet', feeds(false)))[0].data as Float32Array;
+      const outB = Object.values(await b.model.engine.run('unet', feeds(true)))[0].data as Float32Array;
+      const unetErr = maxAbsDiff(outA, outB);
+      const want = readFixtureTensor('tiny-sd', LORA_CASE, 'prompt_embeds');
+      const c = await encodePieces(b.model.text, [['a photo of an astronaut riding a horse on mars', 1]]);
+      const teErr = maxAbsDiff(c.hidden, want.data as Float32Array);
+      t.diagnostic(
+        `UNet outputs differ by ${unetErr.toExponential(2)}, prompt embeds by ${teErr.toExponential(2)}`,
+      );
+      assert.ok(unetErr < 1e-4, `unet ${unetErr}`);
+      assert.ok(teErr < 1e-5, `text encoder ${teErr}`);
+    } finally {
+      await rtA.release();
+      await rtB.release();
+      await optimum.engine.release();
+    }
+  });
+
   it('kohya, diffusers and PEFT files give the same text embeddings as diffusers', async (t) => {
     const rt = createAdapterRuntime(base, { createEngine: temp.factory });
     const want = readFixtureTensor('tiny-sd', LORA_CASE, 'prompt_embeds');
