@@ -28,6 +28,9 @@ export interface ScheduleOptions {
 type Node = string | Scheduled | Alternate;
 interface Scheduled {
   kind: 'scheduled';
+  /** Source offsets of its `[` and just past its `]`. */
+  open: number;
+  end: number;
   before: Node[] | null;
   after: Node[];
   whenText: string;
@@ -36,9 +39,16 @@ interface Alternate {
   kind: 'alternate';
   options: Node[][];
 }
+interface GroupSpan {
+  open: number;
+  end: number;
+  kind: 'emphasis' | 'scheduled' | 'alternate';
+}
 interface Parsed {
   nodes: Node[];
   end: number;
+  /** Every group inside, nested ones included. */
+  spans: GroupSpan[];
 }
 
 // lark's common.SIGNED_NUMBER, and the Python `\s+` WHITESPACE terminal.
@@ -48,6 +58,8 @@ const PLAIN = /(?:[^\\[\]():|]|\\.)+/y;
 // Bracket nesting beyond this is treated as unparseable (A1111 then uses the prompt unchanged); it
 // keeps recursion bounded on hostile input, far above anything a person types.
 const MAX_DEPTH = 200;
+// Each round re-reads the prompt with more groups taken as text; real prompts need one or two.
+const MAX_DEMOTION_ROUNDS = 16;
 
 function matchAt(pattern: RegExp, text: string, pos: number): string | undefined {
   pattern.lastIndex = pos;
@@ -56,18 +68,27 @@ function matchAt(pattern: RegExp, text: string, pos: number): string | undefined
 
 class ScheduleParser {
   private readonly groups = new Map<number, Parsed | null>();
-  constructor(private readonly text: string) {}
+  /** Groups consumed at the top level, as `[open, end)`. */
+  readonly topGroups: { open: number; end: number }[] = [];
+  constructor(
+    private readonly text: string,
+    /** Bracket positions to read as plain characters (see `larkDemotions`). */
+    private readonly forcedRaw: ReadonlySet<number> = new Set(),
+  ) {}
 
   /** A `prompt`: items up to the first character no item can take. */
   prompt(pos: number, depth: number): Parsed {
     const nodes: Node[] = [];
+    const spans: GroupSpan[] = [];
     const { text } = this;
     while (pos < text.length) {
       const ch = text[pos];
       if (ch === '[' || ch === '(') {
         const group = this.group(pos, depth + 1);
         if (!group) break;
+        if (depth === 0) this.topGroups.push({ open: pos, end: group.end });
         nodes.push(...group.nodes);
+        spans.push(...group.spans);
         pos = group.end;
         continue;
       }
@@ -76,12 +97,12 @@ class ScheduleParser {
       nodes.push(plain);
       pos += plain.length;
     }
-    return { nodes, end: pos };
+    return { nodes, end: pos, spans };
   }
 
   /** A bracketed group starting at `pos`, or null where none of the group rules matches. */
   group(pos: number, depth: number): Parsed | null {
-    if (depth > MAX_DEPTH) return null;
+    if (depth > MAX_DEPTH || this.forcedRaw.has(pos)) return null;
     const memo = this.groups.get(pos);
     if (memo !== undefined) return memo;
     const result = this.text[pos] === '(' ? this.round(pos, depth) : this.square(pos, depth);
@@ -92,36 +113,47 @@ class ScheduleParser {
   private round(pos: number, depth: number): Parsed | null {
     const { text } = this;
     const first = this.prompt(pos + 1, depth);
-    if (text[first.end] === ')') return { nodes: ['(', ...first.nodes, ')'], end: first.end + 1 };
+    if (text[first.end] === ')') {
+      return this.made(pos, first.end + 1, 'emphasis', ['(', ...first.nodes, ')'], first.spans);
+    }
     if (text[first.end] !== ':') return null;
     const second = this.prompt(first.end + 1, depth);
     if (text[second.end] !== ')') return null;
-    return { nodes: ['(', ...first.nodes, ':', ...second.nodes, ')'], end: second.end + 1 };
+    const nodes = ['(', ...first.nodes, ':', ...second.nodes, ')'];
+    return this.made(pos, second.end + 1, 'emphasis', nodes, [...first.spans, ...second.spans]);
   }
 
   private square(pos: number, depth: number): Parsed | null {
     const { text } = this;
     const first = this.prompt(pos + 1, depth);
     const next = text[first.end];
-    if (next === ']') return { nodes: ['[', ...first.nodes, ']'], end: first.end + 1 };
+    if (next === ']')
+      return this.made(pos, first.end + 1, 'emphasis', ['[', ...first.nodes, ']'], first.spans);
     if (next === '|') {
       const options: Node[][] = [first.nodes];
+      const spans = [...first.spans];
       let at = first.end;
       while (text[at] === '|') {
         const option = this.prompt(at + 1, depth);
         options.push(option.nodes);
+        spans.push(...option.spans);
         at = option.end;
       }
       if (text[at] !== ']') return null;
-      return { nodes: [{ kind: 'alternate', options }], end: at + 1 };
+      return this.made(pos, at + 1, 'alternate', [{ kind: 'alternate', options }], spans);
     }
     if (next !== ':') return null;
     const when = this.when(first.end + 1);
     if (when) {
-      return {
-        nodes: [{ kind: 'scheduled', before: null, after: first.nodes, whenText: when.text }],
+      const node: Scheduled = {
+        kind: 'scheduled',
+        open: pos,
         end: when.end,
+        before: null,
+        after: first.nodes,
+        whenText: when.text,
       };
+      return this.made(pos, when.end, 'scheduled', [node], first.spans);
     }
     const second = this.prompt(first.end + 1, depth);
     if (text[second.end] !== ':') return null;
@@ -129,11 +161,23 @@ class ScheduleParser {
     if (!whenAfter) return null;
     const node: Scheduled = {
       kind: 'scheduled',
+      open: pos,
+      end: whenAfter.end,
       before: first.nodes,
       after: second.nodes,
       whenText: whenAfter.text,
     };
-    return { nodes: [node], end: whenAfter.end };
+    return this.made(pos, whenAfter.end, 'scheduled', [node], [...first.spans, ...second.spans]);
+  }
+
+  private made(
+    open: number,
+    end: number,
+    kind: GroupSpan['kind'],
+    nodes: Node[],
+    inner: GroupSpan[],
+  ): Parsed {
+    return { nodes, end, spans: [{ open, end, kind }, ...inner] };
   }
 
   /** `[ws] NUMBER [ws] "]"` */
@@ -147,13 +191,15 @@ class ScheduleParser {
   }
 
   /** `start`: prompts with stray brackets and colons kept as text; null where lark finds no parse. */
-  start(): Node[] | null {
+  start(): { nodes: Node[]; spans: GroupSpan[] } | null {
     const { text } = this;
     const nodes: Node[] = [];
+    const spans: GroupSpan[] = [];
     let pos = 0;
     while (pos < text.length) {
       const item = this.prompt(pos, 0);
       nodes.push(...item.nodes);
+      spans.push(...item.spans);
       pos = item.end;
       if (pos >= text.length) break;
       if ('[]():'.includes(text[pos])) {
@@ -163,8 +209,43 @@ class ScheduleParser {
         return null; // a `|` outside alternation, or a backslash with nothing to escape
       }
     }
-    return nodes;
+    return { nodes, spans };
   }
+}
+
+// lark's ambiguity resolution (A1111 parses with lark's Earley parser) does not always take a bracket
+// group as a group: where stray brackets or colons follow it, lark reads the group as plain text when
+// the run of such characters after its closing bracket — the closing brackets of enclosing groups that
+// end right there (d) plus the stray characters after them (t) — has even length with t >= 1. For
+// attention groups that only matters because it turns enclosing groups into text too, and with them
+// the editing syntax inside. The rule was found by comparing with lark on generated prompts (see
+// test/unit/prompt/prompt-schedule-goldens.json); alternation is never demoted (`|` cannot be text).
+function larkDemotions(
+  text: string,
+  spans: readonly GroupSpan[],
+  topGroups: readonly { open: number; end: number }[],
+): number[] {
+  const topOpens = new Set(topGroups.map((g) => g.open));
+  const rawRun = (from: number): number => {
+    let n = 0;
+    while (from + n < text.length && '[]():'.includes(text[from + n]) && !topOpens.has(from + n)) n++;
+    return n;
+  };
+  const demote: number[] = [];
+  for (const span of spans) {
+    if (span.kind === 'alternate') continue;
+    const outer = topGroups.find((g) => g.open <= span.open && span.end <= g.end);
+    let d = 0;
+    let t = 0;
+    if (!outer || outer.open === span.open) {
+      t = rawRun(span.end);
+    } else {
+      while (span.end + d < outer.end && ')]'.includes(text[span.end + d])) d++;
+      if (span.end + d === outer.end) t = rawRun(outer.end);
+    }
+    if (t >= 1 && (d + t) % 2 === 0) demote.push(span.open);
+  }
+  return demote;
 }
 
 function collectSteps(
@@ -221,7 +302,19 @@ export function getPromptSchedule(
     else v = whenText.includes('.') ? (value - floatOffset) * total : value - intOffset;
     return Math.min(total, Math.trunc(v));
   };
-  const nodes = new ScheduleParser(prompt).start();
+  const forcedRaw = new Set<number>();
+  let nodes: Node[] | null = null;
+  for (let round = 0; round < MAX_DEMOTION_ROUNDS; round++) {
+    const parser = new ScheduleParser(prompt, forcedRaw);
+    const parsed = parser.start();
+    if (!parsed) return [[total, prompt]];
+    nodes = parsed.nodes;
+    const demote = larkDemotions(prompt, parsed.spans, parser.topGroups).filter(
+      (open) => !forcedRaw.has(open),
+    );
+    if (demote.length === 0) break;
+    for (const open of demote) forcedRaw.add(open);
+  }
   if (!nodes) return [[total, prompt]];
   const stepSet = new Set<number>([total]);
   collectSteps(nodes, whenStep, total, stepSet);

@@ -16,17 +16,28 @@ const goldens = JSON.parse(
 ) as {
   cases: ScheduleCase[];
 };
-// lark's ambiguity resolution keeps an editing group as plain text when two or more stray brackets
-// follow its closing bracket; we do not reproduce that corner (see prompt-schedule.ts).
-const knownDivergent = new Set(['[[b:2]:3]]]']);
 
 describe('prompt editing and alternation schedules match A1111', () => {
   test('every golden case gives identical (endStep, text) pairs', () => {
     for (const c of goldens.cases) {
-      if (knownDivergent.has(c.prompt)) continue;
       const options = c.hires === undefined ? {} : { hiresSteps: c.hires };
       assert.deepEqual(getPromptSchedule(c.prompt, c.steps, options), c.schedule, `${c.prompt} @ ${c.steps}`);
     }
+  });
+
+  test('stray brackets after an editing group make it text exactly where lark does', () => {
+    // The run after `]` has even length with at least one stray character: lark reads plain text.
+    assert.deepEqual(getPromptSchedule('[a:3]]]', 10), [[10, '[a:3]]]']]);
+    assert.deepEqual(getPromptSchedule('([a:3]))', 10), [[10, '([a:3]))']]);
+    // Odd length, or only the closing brackets of enclosing groups: editing applies.
+    assert.deepEqual(getPromptSchedule('[a:3]]', 10), [
+      [3, ']'],
+      [10, 'a]'],
+    ]);
+    assert.deepEqual(getPromptSchedule('(([a:3]))', 10), [
+      [3, '(())'],
+      [10, '((a))'],
+    ]);
   });
 
   test('[a:b:0.5] switches from a to b at half the steps', () => {
