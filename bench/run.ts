@@ -13,7 +13,7 @@ const fixtures = process.env.STIPPLE_FIXTURES ?? path.resolve(import.meta.dirnam
 const logger = pino({ level: 'silent' });
 const args = process.argv.slice(2);
 const targets = args.length
-  ? args.map((dir) => ({ dir, steps: 4 }))
+  ? args.map((dir) => ({ dir, steps: Number(process.env.BENCH_STEPS ?? 4) }))
   : [
       { dir: path.join(fixtures, 'tiny-sd', 'sd15-tiny'), steps: 10 },
       { dir: path.join(fixtures, 'tiny-sd', 'sdxl-tiny'), steps: 10 },
@@ -59,9 +59,10 @@ for (const t of targets) {
     batchSize: 1,
     cfgMode,
   });
-  // Warm up twice (first runs per shape are slow: arena growth), then time.
-  await generateImages(model, job('batched', 1));
-  await generateImages(model, job('separate', 1));
+  // Warm up: ORT's first two runs per input shape are many times slower (arena growth / memory-pattern
+  // planning), so each mode runs 2 UNet passes per shape before timing.
+  await generateImages(model, job('batched', 2));
+  await generateImages(model, job('separate', 2));
   const timed = async (mode: 'batched' | 'separate') => {
     const before = model.engine.stats().runMs;
     const t0 = performance.now();
