@@ -3,6 +3,7 @@
 // stores Wᵀ. Every module is matched and shape-checked before any arithmetic, so a bad LoRA fails
 // with nothing patched. Pure: ComponentWeights in, new float32 initializer values out.
 import { AdapterError } from './adapter-errors.js';
+import { ldmToDiffusersFlat } from './ldm-unet-names.js';
 import { type LoraComponent, type LoraFile, type LoraModule, loraFactor } from './lora-file.js';
 import { findTarget, type TargetIndex, type WeightTarget } from './onnx-lora-targets.js';
 import { type ComponentWeights, readInitializer } from './onnx-weights.js';
@@ -35,7 +36,8 @@ function shapeOk(m: LoraModule, t: WeightTarget): boolean {
     const kernelSize = kernel.reduce((a, b) => a * b, 1);
     return downIn.reduce((a, b) => a * b, 1) === inCh * kernelSize && downIn[0] === inCh;
   }
-  return downIn.length === 1 && downIn[0] === inCh;
+  // Linear weights take 2-D matrices, or 1×1 conv-shaped ones (a LoRA made where proj_in was a conv).
+  return downIn[0] === inCh && downIn.slice(1).every((d) => d === 1);
 }
 
 /** Matches a LoRA set against one component; throws on shape mismatches. */
@@ -50,7 +52,10 @@ export function planComponent(
   for (const { lora, weight } of loras) {
     for (const m of lora.modules) {
       if (m.component !== component) continue;
-      const t = findTarget(targets, m.path, m.flat);
+      let t = findTarget(targets, m.path, m.flat);
+      if (!t && m.flat && component === 'unet') {
+        for (const name of ldmToDiffusersFlat(m.path)) t ??= findTarget(targets, name, true);
+      }
       if (!t) {
         skipped.push({ lora: lora.name, path: m.path, why: 'no such weight in the model' });
         continue;
