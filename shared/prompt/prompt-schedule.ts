@@ -220,21 +220,39 @@ class ScheduleParser {
 // attention groups that only matters because it turns enclosing groups into text too, and with them
 // the editing syntax inside. The rule was found by comparing with lark on generated prompts (see
 // test/unit/prompt/prompt-schedule-goldens.json); alternation is never demoted (`|` cannot be text).
+// Top-level groups are disjoint and in source order, so the one enclosing a span is found by bisection.
+function enclosingTopGroup(topGroups: readonly { open: number; end: number }[], span: GroupSpan) {
+  let lo = 0;
+  let hi = topGroups.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const group = topGroups[mid];
+    if (group.end <= span.open) lo = mid + 1;
+    else if (group.open > span.open) hi = mid - 1;
+    else return span.end <= group.end ? group : undefined;
+  }
+  return undefined;
+}
+
 function larkDemotions(
   text: string,
   spans: readonly GroupSpan[],
   topGroups: readonly { open: number; end: number }[],
 ): number[] {
   const topOpens = new Set(topGroups.map((g) => g.open));
+  const runs = new Map<number, number>();
   const rawRun = (from: number): number => {
+    const known = runs.get(from);
+    if (known !== undefined) return known;
     let n = 0;
     while (from + n < text.length && '[]():'.includes(text[from + n]) && !topOpens.has(from + n)) n++;
+    runs.set(from, n);
     return n;
   };
   const demote: number[] = [];
   for (const span of spans) {
     if (span.kind === 'alternate') continue;
-    const outer = topGroups.find((g) => g.open <= span.open && span.end <= g.end);
+    const outer = enclosingTopGroup(topGroups, span);
     let d = 0;
     let t = 0;
     if (!outer || outer.open === span.open) {
