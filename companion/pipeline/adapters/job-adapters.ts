@@ -2,6 +2,7 @@
 // (removed from the text CLIP sees), LoRAs named in the request (store names) or given as files (CLI),
 // embeddings given as files plus those in the embedding folders whose token the prompt or negative
 // prompt uses (so an unused embedding never changes the text encoder), and a VAE folder.
+import path from 'node:path';
 import { AdapterError } from '../lora/adapter-errors.js';
 import { extractPromptLoras, listAdapterFiles, resolveLoraName } from '../lora/lora-library.js';
 import type { AdapterFileCache } from './adapter-files.js';
@@ -11,6 +12,11 @@ import type { AdapterRequest } from './adapter-runtime.js';
 export interface AdapterDirs {
   loras: readonly string[];
   embeddings: readonly string[];
+}
+
+/** The store folders (companion/models/adapter-store.ts) under the data home. */
+export function storeAdapterDirs(dataHome: string): AdapterDirs {
+  return { loras: [path.join(dataHome, 'loras')], embeddings: [path.join(dataHome, 'embeddings')] };
 }
 
 export interface JobAdapterInput {
