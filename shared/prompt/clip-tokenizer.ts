@@ -46,11 +46,11 @@ export interface PaddedEncodeOptions {
 }
 
 /** The tokenizer surface the prompt tools need; the plugins implement it by asking the daemon. */
-export interface TokenCounter {
+export interface TokenEncoder {
   encode(text: string): number[];
 }
 
-export interface ClipTokenizer extends TokenCounter {
+export interface ClipTokenizer extends TokenEncoder {
   readonly bosId: number;
   readonly eosId: number;
   readonly padId: number;
