@@ -123,7 +123,7 @@ export async function startCodeServer(opts: {
     log += d.toString();
   });
   const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(opts.workspace)}`;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 120_000;
   for (;;) {
     try {
       const r = await fetch(`http://127.0.0.1:${port}/healthz`);
@@ -170,9 +170,10 @@ export async function launchBrowser(): Promise<Browser> {
 
 export async function openWorkbench(browser: Browser, url: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  await page.goto(url);
-  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-  await page.locator('.statusbar').waitFor({ timeout: 30_000 });
+  // Generous: on 2 busy cores the workbench's first load can take a minute.
+  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 120_000 });
+  await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+  await page.locator('.statusbar').waitFor({ timeout: 60_000 });
   return page;
 }
 
@@ -215,6 +216,26 @@ export async function answerQuickInput(page: Page, title: string, value?: string
   // Let the widget move on, so the next call does not see this step's title.
   const moved = Date.now() + 10_000;
   while ((await quickInputTitle(page)).includes(title) && Date.now() < moved) await page.waitForTimeout(50);
+}
+
+/**
+ * Chooses an item of the open context menu. VS Code ignores a click that comes right after the
+ * menu opened (against accidental picks), so hover first, wait, and fall back to Enter.
+ */
+export async function chooseMenuItem(page: Page, label: string): Promise<void> {
+  const item = page.locator('.monaco-menu .action-item', { hasText: label }).first();
+  await item.waitFor();
+  await page.waitForTimeout(400);
+  await item.hover();
+  await item.click();
+  const menu = page.locator('.monaco-menu');
+  const end = Date.now() + 3000;
+  while ((await menu.count()) > 0 && (await menu.first().isVisible()) && Date.now() < end)
+    await page.waitForTimeout(100);
+  if ((await menu.count()) > 0 && (await menu.first().isVisible())) {
+    await item.hover();
+    await page.keyboard.press('Enter');
+  }
 }
 
 export async function statusBarText(page: Page): Promise<string> {

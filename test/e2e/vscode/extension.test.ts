@@ -15,6 +15,7 @@ import { crc32 } from '../../unit/vscode/png-builder';
 import {
   answerQuickInput,
   type CodeServer,
+  chooseMenuItem,
   freePort,
   launchBrowser,
   openWorkbench,
@@ -30,6 +31,15 @@ const reason =
   skipReason() ??
   (haveFixtures && existsSync(fixturePath('tiny-sd', 'sd15-tiny')) ? null : 'tiny-sd fixtures not found');
 if (reason) console.log(`# vscode e2e skipped: ${reason}`);
+
+/** The bits of a canvas the checks read (the root tsconfig has no DOM types). */
+interface CanvasLike {
+  width: number;
+  height: number;
+  getContext(
+    kind: '2d',
+  ): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
+}
 
 /** A 64×64 RGB gradient PNG, for the Edit image step. */
 function gradientPng(size = 64): Uint8Array {
@@ -66,7 +76,7 @@ function gradientPng(size = 64): Uint8Array {
 async function waitFor<T>(
   what: string,
   probe: () => T | undefined | false | Promise<T | undefined | false>,
-  ms = 60_000,
+  ms = 120_000,
 ): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
@@ -222,7 +232,7 @@ describe('VS Code extension in code-server', { skip: reason ?? false, timeout: 6
     const photo = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'photo.png' }).first();
     await photo.waitFor();
     await photo.click({ button: 'right' });
-    await page.locator('.monaco-menu .action-item', { hasText: 'Edit image…' }).first().click();
+    await chooseMenuItem(page, 'Edit image…');
     await answerQuickInput(page, 'Stipple: edit photo.png'); // Variations
     await answerQuickInput(page, 'prompt for the edit', 'a colourful gradient');
     await answerQuickInput(page, 'How far from the original?', '0.75'); // 2 steps × 0.75 leaves 1 step to run
@@ -233,6 +243,43 @@ describe('VS Code extension in code-server', { skip: reason ?? false, timeout: 6
     assert.ok(file);
     assert.ok(existsSync(path.join(workspace, 'images', 'photo.png')), 'the original is kept');
     await screenshot(page, '05-edit-image');
+  });
+
+  it('Inpaint: the mask painted in the webview goes to the daemon and a new PNG is saved', async () => {
+    const photo = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'photo.png' }).first();
+    await photo.click({ button: 'right' });
+    await chooseMenuItem(page, 'Edit image…');
+    await answerQuickInput(page, 'Stipple: edit photo.png', 'Inpaint');
+    const editor = page.frameLocator('iframe.webview').first().frameLocator('#active-frame');
+    const mask = editor.locator('#mask');
+    await mask.waitFor();
+    await waitFor(
+      'the image in the mask editor',
+      async () => (await mask.evaluate((c) => (c as unknown as CanvasLike).width)) === 64,
+    );
+    const box = await mask.boundingBox();
+    assert.ok(box, 'the mask canvas is on screen');
+    await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.5);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.4, { steps: 5 });
+    await page.mouse.move(box.x + box.width * 0.8, box.y + box.height * 0.6, { steps: 5 });
+    await page.mouse.up();
+    const painted = await mask.evaluate((el) => {
+      const c = el as unknown as CanvasLike;
+      const d = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? [];
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if ((d[i] ?? 0) > 0) n++;
+      return n;
+    });
+    assert.ok(painted > 50, `the brush painted the mask (${painted} pixels)`);
+    await editor.locator('#prompt').fill('a glowing orb');
+    await screenshot(page, '05b-mask-editor');
+    await editor.locator('#done').click();
+    const [file] = await waitFor('photo-inpaint-*.png', () => {
+      const f = pngsIn(path.join(workspace, 'images'), /^photo-inpaint-\d+\.png$/);
+      return f.length ? f : undefined;
+    });
+    assert.ok(file);
   });
 
   it('the side panel lists the generated assets and fixes a prompt', async () => {
@@ -249,7 +296,12 @@ describe('VS Code extension in code-server', { skip: reason ?? false, timeout: 6
     await waitFor('findings', async () => (await view.locator('#findings li').count()) >= 2);
     await screenshot(page, '06-side-panel-findings');
     await view.locator('#fix-all').click();
-    assert.equal(await view.locator('#prompt').inputValue(), '(fox:1.4), snow');
+    const fixed = await waitFor('the fixed prompt', async () => {
+      const v = await view.locator('#prompt').inputValue();
+      return v !== '(fox:2.5), fox, snow' ? v : undefined;
+    });
+    assert.equal(fixed, '(fox:1.4), snow');
+    assert.notEqual(await view.locator('#negative').inputValue(), '', 'a negative prompt is suggested');
     await screenshot(page, '07-side-panel-fixed');
   });
 
