@@ -125,7 +125,12 @@ export class JobQueue {
     if (!queued) return false;
     this.queue.remove(jobId);
     void this.opts.history
-      .fail(jobId, 'cancelled', { code: 'E_CANCELLED', message: 'cancelled while queued' })
+      .fail(
+        jobId,
+        'cancelled',
+        { code: 'E_CANCELLED', message: 'cancelled while queued' },
+        { client: clientId, params: queued.request },
+      )
       .catch((e) => this.opts.logger.warn({ err: e, jobId }, 'could not record cancellation'));
     this.emit(clientId, { type: 'cancelled', jobId });
     return true;

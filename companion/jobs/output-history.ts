@@ -124,12 +124,32 @@ export class OutputHistory {
     return entry.record;
   }
 
+  /**
+   * Records a failure or cancellation. A job that never started (cancelled while queued) has no
+   * record yet: `queued` supplies its owner and parameters so it still reaches history.
+   */
   async fail(
     jobId: string,
     status: 'error' | 'cancelled',
     error: { code: string; message: string },
+    queued?: { client: string; params: GenerateRequest },
   ): Promise<void> {
-    const entry = this.records.get(jobId);
+    let entry = this.records.get(jobId);
+    if (!entry && queued) {
+      const now = new Date();
+      entry = {
+        day: this.dayOf(now),
+        record: {
+          jobId,
+          createdAt: now.toISOString(),
+          status,
+          client: queued.client,
+          params: queued.params,
+          images: [],
+        },
+      };
+      this.records.set(jobId, entry);
+    }
     if (!entry) return;
     entry.record = { ...entry.record, status, finishedAt: new Date().toISOString(), error };
     await this.writeRecord(entry.day, entry.record);
