@@ -64,20 +64,19 @@ export function splitPromptChunks(
   let multipliers: number[] = [];
   let lastComma = -1;
 
-  // A1111 pads chunks with the end token id; for SD 1.x that is also the pad token. We pad with the
-  // tokenizer's pad id so SDXL's second tokenizer (pad "!") matches its own padding convention.
+  // A1111 pads a chunk with the end token, then (`process_tokens`, where the pad id differs from the
+  // end id, as for SDXL's second tokenizer whose pad is "!") replaces everything after the first end
+  // token with the pad id: BOS, tokens, EOS, pad… — what transformers' max_length padding gives too.
   const nextChunk = () => {
     const tokenCount = tokens.length;
     const toAdd = chunkLength - tokens.length;
     for (let i = 0; i < toAdd; i++) {
-      tokens.push(tokenizer.padId);
+      tokens.push(tokenizer.eosId);
       multipliers.push(1);
     }
-    chunks.push({
-      ids: [tokenizer.bosId, ...tokens, tokenizer.eosId],
-      multipliers: [1, ...multipliers, 1],
-      tokenCount,
-    });
+    const ids = [tokenizer.bosId, ...tokens, tokenizer.eosId];
+    if (tokenizer.padId !== tokenizer.eosId) ids.fill(tokenizer.padId, ids.indexOf(tokenizer.eosId) + 1);
+    chunks.push({ ids, multipliers: [1, ...multipliers, 1], tokenCount });
     tokens = [];
     multipliers = [];
     lastComma = -1;

@@ -20,19 +20,29 @@ const words: ChunkTokenizer = {
 };
 
 describe('A1111 prompt chunking (tokenize_line)', () => {
-  test('the empty prompt is one chunk of BOS, padding and EOS', () => {
+  test('the empty prompt is one chunk of BOS, EOS and padding', () => {
     const [chunk, ...rest] = splitPromptChunks('', words);
     assert.equal(rest.length, 0);
     assert.equal(chunk.ids.length, 77);
-    assert.deepEqual(chunk.ids.slice(0, 2), [100, 102]);
-    assert.equal(chunk.ids[76], 101);
+    assert.deepEqual(chunk.ids.slice(0, 3), [100, 101, 102]);
+    assert.equal(chunk.ids[76], 102);
+  });
+
+  test('where pad and end ids differ (SDXL tokenizer_2), everything after the first EOS is pad', () => {
+    const [chunk] = splitPromptChunks('a b', words);
+    assert.deepEqual(chunk.ids.slice(0, 5), [100, 2, 2, 101, 102]);
+    assert.ok(chunk.ids.slice(4).every((id) => id === 102));
+    const [sd1] = splitPromptChunks('a b', { ...words, padId: 101 });
+    assert.deepEqual(sd1.ids.slice(0, 5), [100, 2, 2, 101, 101]);
+    assert.equal(sd1.ids[76], 101);
   });
 
   test('76 tokens spill the last one into a second chunk', () => {
     const chunks = splitPromptChunks('w '.repeat(76), words);
     assert.equal(chunks.length, 2);
     assert.equal(chunks[1].ids[1], 2);
-    assert.equal(chunks[1].ids[2], 102);
+    assert.equal(chunks[1].ids[2], 101);
+    assert.equal(chunks[1].ids[3], 102);
   });
 
   test('a full chunk moves the text after its last comma (within 20 tokens) to the next chunk', () => {
@@ -41,7 +51,8 @@ describe('A1111 prompt chunking (tokenize_line)', () => {
     const chunks = splitPromptChunks(prompt, words);
     assert.equal(chunks.length, 2);
     assert.equal(chunks[0].ids[71], 1, 'the comma ends the first chunk');
-    assert.equal(chunks[0].ids[72], 102, 'padding follows the comma');
+    assert.equal(chunks[0].ids[72], 101, 'EOS follows the comma');
+    assert.equal(chunks[0].ids[73], 102, 'then padding');
     assert.deepEqual(chunks[1].ids.slice(1, 11), new Array(10).fill(2));
   });
 
@@ -60,8 +71,8 @@ describe('A1111 prompt chunking (tokenize_line)', () => {
   test('BREAK starts a new chunk even when the current one has room', () => {
     const chunks = splitPromptChunks('a b BREAK c', words);
     assert.equal(chunks.length, 2);
-    assert.deepEqual(chunks[0].ids.slice(0, 4), [100, 2, 2, 102]);
-    assert.deepEqual(chunks[1].ids.slice(0, 3), [100, 2, 102]);
+    assert.deepEqual(chunks[0].ids.slice(0, 5), [100, 2, 2, 101, 102]);
+    assert.deepEqual(chunks[1].ids.slice(0, 4), [100, 2, 101, 102]);
   });
 
   test('multipliers carry each piece weight; BOS, EOS and padding stay 1', () => {
