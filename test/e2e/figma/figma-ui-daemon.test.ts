@@ -18,7 +18,16 @@ import {
 import { buildFigmaPlugin } from './plugin-build';
 
 const skip = skipNoChromium || skipNoFixtures;
-const SMALL = { width: 64, height: 64, steps: 4, sampler: 'euler', cfg: 7, maxSide: 64, seed: 7 };
+const SMALL = {
+  model: 'sd15-tiny',
+  width: 64,
+  height: 64,
+  steps: 4,
+  sampler: 'euler',
+  cfg: 7,
+  maxSide: 64,
+  seed: 7,
+};
 
 function pngSize(png: Uint8Array): [number, number] {
   const v = new DataView(png.buffer, png.byteOffset, png.byteLength);
@@ -48,7 +57,8 @@ describe('Figma UI against the real daemon', { skip }, () => {
 
   before(async () => {
     await buildFigmaPlugin();
-    d = await startDaemon({ models: { 'sd15-tiny': 'sd15-tiny' } });
+    // The same tiny model under a Turbo-like id, so the panel offers live mode with it.
+    d = await startDaemon({ models: { 'sd15-tiny': 'sd15-tiny', 'tiny-turbo': 'sd15-tiny' } });
     browser = await launchBrowser();
     h = await openHarness(browser, (s) => {
       s.prefs = JSON.stringify({ port: d.port, ...SMALL });
@@ -68,7 +78,8 @@ describe('Figma UI against the real daemon', { skip }, () => {
         60_000,
       );
     } catch (e) {
-      const shown = await h.ui.locator('#error').textContent();
+      const shown = String(await h.ui.locator('#error').textContent());
+      await h.screenshot('failure');
       throw new Error(
         `${(e as Error).message}; panel error: ${shown}; daemon log: ${d.output().slice(-2000)}`,
       );
@@ -82,7 +93,7 @@ describe('Figma UI against the real daemon', { skip }, () => {
     await h.ui.locator('#pair-code').fill(code === '000000' ? '000001' : '000000');
     await h.ui.locator('#pair-button').click();
     await h.ui.locator('#pair-error').waitFor({ state: 'visible' });
-    assert.match(await h.ui.locator('#pair-error').textContent(), /wrong or expired/);
+    assert.match(String(await h.ui.locator('#pair-error').textContent()), /wrong or expired/);
     await h.screenshot('pairing-wrong-code');
     await h.ui.locator('#pair-code').fill(code);
     await h.ui.locator('#pair-button').click();
@@ -111,7 +122,7 @@ describe('Figma UI against the real daemon', { skip }, () => {
     assert.equal(p.params.steps, 4);
     assert.match(p.infotext, /Seed: 7/);
     await h.ui.locator('#results .result').first().waitFor();
-    assert.match(await h.ui.locator('#job-status').textContent(), /Done: 1 image, seed 7/);
+    assert.match(String(await h.ui.locator('#job-status').textContent()), /Done: 1 image, seed 7/);
     await h.screenshot('txt2img-done');
   });
 
@@ -187,7 +198,7 @@ describe('Figma UI against the real daemon', { skip }, () => {
     const n = h.sandbox.inserts.length;
     await h.ui.locator('#generate').click();
     await newInsert(n);
-    assert.match(await h.ui.locator('#notices').textContent(), /4000×3000 px; it is sent at 96×64/);
+    assert.match(String(await h.ui.locator('#notices').textContent()), /4000×3000 px; it is sent at 96×64/);
   });
 
   test('inpaint: the mask from the sandbox is sent; a small mask asks for "only masked"', async () => {
@@ -206,7 +217,7 @@ describe('Figma UI against the real daemon', { skip }, () => {
     const n = h.sandbox.inserts.length;
     await h.ui.locator('#generate').click();
     await h.ui.locator('#ask-only-masked').waitFor({ state: 'visible' });
-    assert.match(await h.ui.locator('#ask-only-masked-text').textContent(), /covers 6% of the image/);
+    assert.match(String(await h.ui.locator('#ask-only-masked-text').textContent()), /covers 6% of the image/);
     await h.screenshot('inpaint-ask-only-masked');
     await h.ui.locator('#ask-only-masked-no').click();
     const ins = await newInsert(n);
@@ -267,7 +278,7 @@ describe('Figma UI against the real daemon', { skip }, () => {
     assert.ok(notInstalled, `the catalog lists models that are not installed: ${JSON.stringify(options)}`);
     await h.ui.locator('#model').selectOption(notInstalled.value);
     await h.ui.locator('#model-download').waitFor({ state: 'visible' });
-    assert.match(await h.ui.locator('#model-download-text').textContent(), /is not installed/);
+    assert.match(String(await h.ui.locator('#model-download-text').textContent()), /is not installed/);
     assert.equal(await h.ui.locator('#model-download-button').isVisible(), true);
     await h.screenshot('model-not-installed');
   });
@@ -290,6 +301,40 @@ describe('Figma UI against the real daemon', { skip }, () => {
     await h.ui
       .locator('#findings li[data-code="P_WEIGHT_RANGE"]')
       .waitFor({ state: 'detached', timeout: 15_000 });
+  });
+
+  test('live mode: prompt edits start few-step jobs that refresh the preview; Keep keeps it', async () => {
+    // Superseding (cancel the running job on the next edit) is timing-dependent here; the
+    // scheduler's unit test covers it deterministically.
+    h.sandbox.prepare = () => ({ mode: 'txt2img', width: 64, height: 64, notices: [] });
+    await h.sandbox.setSelection({ mode: 'txt2img', label: 'Nothing selected: new image in the viewport' });
+    await h.ui.locator('#model').selectOption('tiny-turbo');
+    assert.equal(await h.ui.locator('#live').isDisabled(), false, 'live mode is offered for Turbo models');
+    await h.ui.locator('#steps').fill('20');
+    await h.ui.locator('#prompt').fill('a lighthouse');
+    const n = h.sandbox.inserts.length;
+    await h.ui.locator('#live').check();
+    const first = await newInsert(n);
+    assert.equal(first.live, true);
+    assert.ok(Number(storedParams(first).params.steps) <= 4, 'live jobs use at most 4 steps');
+    await h.ui.locator('#prompt').press('End');
+    await h.ui.locator('#prompt').pressSequentially(' at night');
+    const edited = await h.sandbox.waitFor(
+      () =>
+        h.sandbox.inserts.find((m) => m.live && storedParams(m).params.prompt === 'a lighthouse at night'),
+      60_000,
+    );
+    assert.equal(
+      edited.targetId === first.targetId,
+      false,
+      'each live job is prepared from the selection again',
+    );
+    await h.ui.locator('#live-keep').waitFor({ state: 'visible' });
+    await h.screenshot('live-mode');
+    await h.ui.locator('#live-keep').click();
+    await h.sandbox.waitFor(() => h.sandbox.received.some((m) => m.type === 'keep-live'));
+    await h.ui.locator('#live').uncheck();
+    await h.ui.locator('#model').selectOption('sd15-tiny');
   });
 
   test('the UI sent only well-formed messages to the sandbox', () => {

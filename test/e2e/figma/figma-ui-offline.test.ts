@@ -34,7 +34,7 @@ describe('Figma UI without a daemon', { skip: skipNoChromium }, () => {
 
   test('daemon not running: the panel says so and how to start it', async () => {
     await h.ui.locator('#unreachable').waitFor({ state: 'visible', timeout: 15_000 });
-    const text = await h.ui.locator('#unreachable').textContent();
+    const text = String(await h.ui.locator('#unreachable').textContent());
     assert.match(text, /not running/);
     assert.match(text, /npx stipple serve/);
     assert.match(text, /npm start/);
@@ -49,7 +49,10 @@ describe('Figma UI without a daemon', { skip: skipNoChromium }, () => {
       reason: 'A text layer cannot hold an image. Select a frame, a shape or an image, or nothing.',
     });
     await h.ui.locator('#selection-reason').waitFor({ state: 'visible' });
-    assert.match(await h.ui.locator('#selection-reason').textContent(), /text layer cannot hold an image/);
+    assert.match(
+      String(await h.ui.locator('#selection-reason').textContent()),
+      /text layer cannot hold an image/,
+    );
     await h.screenshot('unusable-selection');
   });
 

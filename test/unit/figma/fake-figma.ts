@@ -204,10 +204,14 @@ export class FakeFrame extends FakeContainer implements Pick<RectangleNode, 'fil
 
 export class FakeGroup extends FakeContainer {}
 
+export interface FakeNodeChangeEvent {
+  nodeChanges: { type: 'PROPERTY_CHANGE'; node: { id: string }; properties: string[] }[];
+}
+
 export class FakePage extends FakeContainer {
   selection: FakeNode[] = [];
-  readonly listeners = new Map<string, (() => void)[]>();
-  on(event: string, cb: () => void): void {
+  readonly listeners = new Map<string, ((e: FakeNodeChangeEvent) => void)[]>();
+  on(event: string, cb: (e: FakeNodeChangeEvent) => void): void {
     this.listeners.set(event, [...(this.listeners.get(event) ?? []), cb]);
   }
 }
@@ -224,6 +228,8 @@ export interface FakeFigma {
   /** Sends a message to the sandbox as the UI would. */
   fromUi(message: unknown): void;
   fire(event: string): void;
+  /** Figma's page `nodechange` for these nodes. */
+  changed(...nodes: FakeNode[]): void;
   rect(
     init?: ConstructorParameters<typeof FakeNode>[2] & { parent?: FakeContainer; type?: NodeType },
   ): FakeShape;
@@ -347,7 +353,16 @@ export function createFakeFigma(): FakeFigma {
     fromUi: (m) => onmessage?.(m),
     fire: (event) => {
       for (const cb of listeners.get(event) ?? []) cb();
-      for (const cb of page.listeners.get(event) ?? []) cb();
+    },
+    changed: (...nodes) => {
+      const event: FakeNodeChangeEvent = {
+        nodeChanges: nodes.map((n) => ({
+          type: 'PROPERTY_CHANGE',
+          node: { id: n.id },
+          properties: ['fills'],
+        })),
+      };
+      for (const cb of page.listeners.get('nodechange') ?? []) cb(event);
     },
     rect: (init = {}) => attach(new FakeShape(world, init.type ?? 'RECTANGLE', init), init.parent),
     frame: (init = {}) => attach(new FakeFrame(world, 'FRAME', init), init.parent),

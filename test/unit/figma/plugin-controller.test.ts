@@ -137,12 +137,12 @@ describe('sandbox controller', () => {
     assert.equal(sel.info.generatedParams, params);
   });
 
-  test('live previews refresh one layer without undo steps; keeping commits once', async () => {
+  test('live previews refresh one layer in place across jobs, without undo steps; keeping commits once', async () => {
     const fig = await started();
     fig.page.selection = [];
-    const input = await prepare(fig);
-    const live = (requestId: string) =>
-      ask(fig, {
+    const live = async (requestId: string) => {
+      const input = await prepare(fig);
+      return ask(fig, {
         type: 'insert-result',
         requestId,
         targetId: input.targetId,
@@ -153,14 +153,48 @@ describe('sandbox controller', () => {
         params: '{}',
         live: true,
       });
+    };
     const a = await live('l1');
     const b = await live('l2');
-    assert.ok(a.type === 'inserted' && b.type === 'inserted' && a.nodeId === b.nodeId);
+    assert.ok(a.type === 'inserted' && b.type === 'inserted' && a.nodeId === b.nodeId, 'one preview layer');
+    assert.equal(fig.page.children.length, 1);
     assert.equal(fig.undoCommits(), 0);
-    const kept = await ask(fig, { type: 'keep-live', requestId: 'k', targetId: input.targetId });
+    const kept = await ask(fig, { type: 'keep-live', requestId: 'k' });
     assert.equal(kept.type, 'inserted');
     assert.equal(fig.undoCommits(), 1);
     assert.equal((fig.world.nodes.get(a.type === 'inserted' ? a.nodeId : '') as FakeNode).name, 'cat');
+    const c = await live('l3');
+    assert.ok(
+      c.type === 'inserted' && c.nodeId !== a.nodeId,
+      'after keeping, the next preview is a new layer',
+    );
+    fig.fromUi({ type: 'discard-live' });
+    await fig.flush();
+    await fig.flush();
+    assert.equal(fig.page.children.length, 1, 'the discarded preview is removed, the kept one stays');
+  });
+
+  test('edits to the selected layers tell live mode; edits to the preview layer do not', async () => {
+    const fig = await started();
+    const img = fig.image({ width: 64, height: 64 });
+    fig.page.selection = [img];
+    const input = await prepare(fig);
+    const preview = await ask(fig, {
+      type: 'insert-result',
+      requestId: 'l',
+      targetId: input.targetId,
+      png: fakePng(64, 64),
+      width: 64,
+      height: 64,
+      name: 'x',
+      params: '{}',
+      live: true,
+    });
+    const before = fig.posted.length;
+    fig.changed(fig.world.nodes.get(preview.type === 'inserted' ? preview.nodeId : '')!);
+    assert.equal(fig.posted.length, before);
+    fig.changed(img);
+    assert.deepEqual(fig.posted.at(-1), { type: 'selection-edited' });
   });
 
   test('regenerating a txt2img layer makes a new layer over it at the stored size', async () => {

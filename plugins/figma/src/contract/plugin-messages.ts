@@ -29,8 +29,6 @@ export const SelectionInfo = z.object({
   height: z.optional(Finite),
   /** Generation parameters stored on the selected generated layer (JSON text), if any. */
   generatedParams: z.optional(z.string().check(z.maxLength(200_000))),
-  /** Id of the node whose pixels live mode watches (the image, for image modes). */
-  watchNodeId: z.optional(Id),
 });
 export type SelectionInfo = z.infer<typeof SelectionInfo>;
 
@@ -106,8 +104,9 @@ export const UiToSandbox = z.discriminatedUnion('type', [
     /** Live-mode preview: refresh one preview layer in place, no undo step. */
     live: z.boolean(),
   }),
-  z.object({ type: z.literal('keep-live'), requestId: Id, targetId: Id }),
-  z.object({ type: z.literal('discard-live'), targetId: Id }),
+  /** Turns the live preview layer into a normal layer (one undo step). */
+  z.object({ type: z.literal('keep-live'), requestId: Id }),
+  z.object({ type: z.literal('discard-live') }),
   z.object({ type: z.literal('notify'), message: z.string().check(z.maxLength(500)), error: z.boolean() }),
 ]);
 export type UiToSandbox = z.infer<typeof UiToSandbox>;
@@ -122,6 +121,8 @@ export const SandboxToUi = z.discriminatedUnion('type', [
     editorType: z.string(),
   }),
   z.object({ type: z.literal('selection'), info: SelectionInfo }),
+  /** A selected layer changed (pixels, size, position): live mode regenerates. */
+  z.object({ type: z.literal('selection-edited') }),
   z.object({ type: z.literal('job-input'), requestId: Id, input: JobInput }),
   z.object({ type: z.literal('job-input-error'), requestId: Id, reason: z.string() }),
   z.object({ type: z.literal('inserted'), requestId: Id, nodeId: Id }),

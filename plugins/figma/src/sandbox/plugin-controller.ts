@@ -35,7 +35,6 @@ export function describeSelection(selection: readonly SceneNode[]): SelectionInf
     info.width = sized.width;
     info.height = sized.height;
   }
-  if (c.mode === 'img2img' || c.mode === 'inpaint' || c.mode === 'outpaint') info.watchNodeId = c.image.id;
   if (selection.length === 1) {
     const params = readParams(selection[0]);
     if (params) info.generatedParams = params;
@@ -45,8 +44,11 @@ export function describeSelection(selection: readonly SceneNode[]): SelectionInf
 
 export function startPlugin(api: PluginAPI, html: string, options: PluginOptions = {}): void {
   const targets = new Map<string, JobTarget>();
-  /** Live-mode preview layer per target. */
-  const livePreviews = new Map<string, string>();
+  /**
+   * The one live-mode preview layer, refreshed in place while it shows the same target
+   * (the same source node, or the viewport); a new target replaces it.
+   */
+  let livePreview: { key: string; nodeId: string } | null = null;
   let nextTarget = 1;
 
   const post = (message: SandboxToUi) => api.ui.postMessage(message);
@@ -59,8 +61,15 @@ export function startPlugin(api: PluginAPI, html: string, options: PluginOptions
     title: 'Stipple',
   });
   api.on('selectionchange', sendSelection);
-  // Live mode follows edits to the selected pixels; the UI debounces and decides.
-  const watchPage = () => api.currentPage.on('nodechange', sendSelection);
+  // Live mode follows edits to the selected layers (not to the preview layer it writes itself,
+  // which would loop); the UI debounces and decides.
+  const watchPage = () =>
+    api.currentPage.on('nodechange', (event) => {
+      const selected = new Set(api.currentPage.selection.map((n) => n.id));
+      if (event.nodeChanges.some((c) => selected.has(c.node.id) && c.node.id !== livePreview?.nodeId)) {
+        post({ type: 'selection-edited' });
+      }
+    });
   watchPage();
   api.on('currentpagechange', () => {
     watchPage();
@@ -114,19 +123,26 @@ export function startPlugin(api: PluginAPI, html: string, options: PluginOptions
           return;
         }
         try {
-          const liveId = livePreviews.get(msg.targetId);
-          const existing =
-            msg.live && liveId ? ((await api.getNodeByIdAsync(liveId)) as SceneNode | null) : null;
           // A live preview never replaces a fill: it is a layer over the node, easy to discard.
           const placed: JobTarget =
             msg.live && target.kind === 'fill' ? { kind: 'overlay', nodeId: target.nodeId } : target;
+          const key =
+            placed.kind === 'viewport'
+              ? 'viewport'
+              : `${placed.kind}:${'nodeId' in placed ? placed.nodeId : placed.frameId}`;
+          let existing: SceneNode | null = null;
+          if (msg.live && livePreview) {
+            const prev = (await api.getNodeByIdAsync(livePreview.nodeId)) as SceneNode | null;
+            if (prev && !prev.removed && livePreview.key === key) existing = prev;
+            else if (prev && !prev.removed) prev.remove();
+          }
           const node = await placeResult(
             api,
             placed,
             { png: msg.png, name: msg.live ? `Live: ${msg.name}` : msg.name, params: msg.params },
-            { commit: !msg.live, existing: existing && !existing.removed ? existing : null },
+            { commit: !msg.live, existing },
           );
-          if (msg.live) livePreviews.set(msg.targetId, node.id);
+          if (msg.live) livePreview = { key, nodeId: node.id };
           post({ type: 'inserted', requestId: msg.requestId, nodeId: node.id });
         } catch (e) {
           post({ type: 'insert-error', requestId: msg.requestId, reason: errorText(e) });
@@ -134,8 +150,8 @@ export function startPlugin(api: PluginAPI, html: string, options: PluginOptions
         return;
       }
       case 'keep-live': {
-        const id = livePreviews.get(msg.targetId);
-        const node = id ? await api.getNodeByIdAsync(id) : null;
+        const node = livePreview ? await api.getNodeByIdAsync(livePreview.nodeId) : null;
+        livePreview = null;
         if (!node || node.removed) {
           post({
             type: 'insert-error',
@@ -144,16 +160,14 @@ export function startPlugin(api: PluginAPI, html: string, options: PluginOptions
           });
           return;
         }
-        livePreviews.delete(msg.targetId);
         node.name = node.name.replace(/^Live: /, '');
         api.commitUndo();
         post({ type: 'inserted', requestId: msg.requestId, nodeId: node.id });
         return;
       }
       case 'discard-live': {
-        const id = livePreviews.get(msg.targetId);
-        livePreviews.delete(msg.targetId);
-        const node = id ? await api.getNodeByIdAsync(id) : null;
+        const node = livePreview ? await api.getNodeByIdAsync(livePreview.nodeId) : null;
+        livePreview = null;
         if (node && !node.removed && node.type !== 'DOCUMENT' && node.type !== 'PAGE') node.remove();
         return;
       }

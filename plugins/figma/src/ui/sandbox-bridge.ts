@@ -22,7 +22,7 @@ export interface SandboxBridge {
   insertResult(
     message: Omit<Extract<UiToSandbox, { type: 'insert-result' }>, 'type' | 'requestId'>,
   ): Promise<{ ok: true; nodeId: string } | { ok: false; reason: string }>;
-  keepLive(targetId: string): Promise<{ ok: true; nodeId: string } | { ok: false; reason: string }>;
+  keepLive(): Promise<{ ok: true; nodeId: string } | { ok: false; reason: string }>;
 }
 
 export function createSandboxBridge(win: Window, onInvalid: (reason: string) => void): SandboxBridge {
@@ -79,6 +79,6 @@ export function createSandboxBridge(win: Window, onInvalid: (reason: string) => 
         },
       ),
     insertResult: (message) => ask((requestId) => ({ type: 'insert-result', requestId, ...message }), placed),
-    keepLive: (targetId) => ask((requestId) => ({ type: 'keep-live', requestId, targetId }), placed),
+    keepLive: () => ask((requestId) => ({ type: 'keep-live', requestId }), placed),
   };
 }

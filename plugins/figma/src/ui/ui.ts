@@ -84,7 +84,8 @@ let storedParams: StoredParams | null = null;
 let running: RunningJob | null = null;
 let onlyMaskedDecided = false;
 let seedLocked = false;
-let liveTargetId: string | null = null;
+/** Whether a live preview layer is on the canvas (to keep or discard). */
+let livePreviewShown = false;
 let previewUrl: string | null = null;
 let client: StippleClient | null = null;
 let token: string | null = null;
@@ -302,7 +303,6 @@ function pullModel(m: Model): void {
 // ---- selection ------------------------------------------------------------------------------
 
 function renderSelection(info: SelectionInfo): void {
-  const pixelsChanged = info.watchNodeId !== undefined && info.watchNodeId === selection.watchNodeId;
   selection = info;
   ui.selLabel.textContent = info.label;
   ui.selLabel.dataset.mode = info.mode ?? 'none';
@@ -311,7 +311,7 @@ function renderSelection(info: SelectionInfo): void {
   storedParams = info.generatedParams ? decodeStoredParams(info.generatedParams) : null;
   show(ui.genActions, storedParams !== null);
   ui.generate.textContent = info.mode ? `Generate (${info.mode})` : 'Generate';
-  if (ui.live.checked && (pixelsChanged || info.mode)) live.trigger();
+  if (ui.live.checked && info.mode) live.trigger();
 }
 
 // ---- jobs -----------------------------------------------------------------------------------
@@ -394,7 +394,7 @@ function start(live: boolean, override?: Override, regenerate?: 'txt2img' | 'sou
           if (i === 0) void insert(item, isLive);
         });
         if (isLive) {
-          liveTargetId = targetId;
+          livePreviewShown = true;
           show(ui.liveKeep, true);
         }
       },
@@ -452,8 +452,8 @@ function setLive(on: boolean): void {
   if (on) live.trigger();
   else {
     live.stop();
-    if (liveTargetId) bridge.post({ type: 'discard-live', targetId: liveTargetId });
-    liveTargetId = null;
+    if (livePreviewShown) bridge.post({ type: 'discard-live' });
+    livePreviewShown = false;
     show(ui.liveKeep, false);
   }
 }
@@ -518,11 +518,11 @@ function wire(): void {
   });
   ui.live.addEventListener('change', () => setLive(ui.live.checked));
   ui.liveKeep.addEventListener('click', async () => {
-    if (!liveTargetId) return;
+    if (!livePreviewShown) return;
     live.stop();
-    const r = await bridge.keepLive(liveTargetId);
+    const r = await bridge.keepLive();
     if (!r.ok) showError(r.reason);
-    liveTargetId = null;
+    livePreviewShown = false;
     show(ui.liveKeep, false);
     if (ui.live.checked) live.trigger();
   });
@@ -597,6 +597,7 @@ function wire(): void {
         () => f.model.value || undefined,
       );
     } else if (m.type === 'selection') renderSelection(m.info);
+    else if (m.type === 'selection-edited' && ui.live.checked) live.trigger();
   });
   bridge.post({ type: 'ui-ready' });
 }
