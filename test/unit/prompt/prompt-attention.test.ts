@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import {
   PromptAttentionError,
   parsePromptAttention,
@@ -62,5 +63,43 @@ describe('parsePromptAttention matches A1111 parse_prompt_attention', () => {
     assert.equal(res.length, 1);
     const unclosed = parsePromptAttention(`${'(['.repeat(5_000)}${'a:'.repeat(5_000)}`);
     assert.equal(unclosed.length, 1);
+  });
+
+  test('unclosed brackets give bit-identical weights to the quadratic A1111 loop', () => {
+    // A1111's own algorithm on a bracket alphabet: multiply every later piece, one bracket at a time.
+    const reference = (text: string): [string, number][] => {
+      const res: [string, number][] = [];
+      const round: number[] = [];
+      const square: number[] = [];
+      const mul = (from: number, m: number) => {
+        for (let p = from; p < res.length; p++) res[p][1] *= m;
+      };
+      for (const ch of text) {
+        if (ch === '(') round.push(res.length);
+        else if (ch === '[') square.push(res.length);
+        else if (ch === ')' && round.length) mul(round.pop()!, 1.1);
+        else if (ch === ']' && square.length) mul(square.pop()!, 1 / 1.1);
+        else res.push([ch, 1]);
+      }
+      for (const p of round) mul(p, 1.1);
+      for (const p of square) mul(p, 1 / 1.1);
+      if (res.length === 0) res.push(['', 1]);
+      for (let i = 0; i + 1 < res.length; ) {
+        if (res[i][1] === res[i + 1][1]) {
+          res[i][0] += res[i + 1][0];
+          res.splice(i + 1, 1);
+        } else i++;
+      }
+      return res;
+    };
+    const bracketText = fc
+      .array(fc.constantFrom('(', ')', '[', ']', 'a', 'b'), { maxLength: 40 })
+      .map((a) => a.join(''));
+    fc.assert(
+      fc.property(bracketText, (text) => {
+        assert.deepEqual(parsePromptAttention(text), reference(text));
+      }),
+      { numRuns: 2000, seed: 42 },
+    );
   });
 });
