@@ -229,6 +229,11 @@ export function createPipelineService(opts: PipelineServiceOptions): PipelineSer
     const seed0 = input.seed === -1 ? randomInt(0, 2 ** 32 - input.batch) : input.seed;
     const ortBefore = model.engine.stats().runMs;
     const notes: string[] = [];
+    if (input.quality === 'fast') {
+      notes.push(
+        'quality "fast" (tiny autoencoder decode) is not implemented yet: decoded with the full VAE',
+      );
+    }
     const timings = { loadMs, totalMs: 0, textMs: 0, encodeMs: 0, denoiseMs: 0, decodeMs: 0, ortRunMs: 0 };
     const images: GeneratedImage[] = [];
     const prompt = promptSource(input.prompt, input.negativePrompt, opts.promptScheduler);
