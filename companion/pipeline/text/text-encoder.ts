@@ -26,7 +26,12 @@ export function padAfterEnd(chunk: PromptChunk, tok: ClipTokenizer): PromptChunk
   const k = middle.length - kept;
   return {
     ids: [chunk.ids[0], ...middle.slice(0, kept), tok.eosId, ...new Array<number>(k).fill(tok.padId)],
-    multipliers: [chunk.multipliers[0], ...chunk.multipliers.slice(1, kept + 1), 1, ...new Array<number>(k).fill(1)],
+    multipliers: [
+      chunk.multipliers[0],
+      ...chunk.multipliers.slice(1, kept + 1),
+      1,
+      ...new Array<number>(k).fill(1),
+    ],
     tokenCount: kept,
   };
 }
