@@ -51,10 +51,20 @@ describe('panel messages are validated both ways', () => {
     );
   });
   it('the webview refuses host messages of the wrong shape', () => {
-    const analysis = { type: 'analysis', requestId: 1, chunks: [3, 75], total: 78, exact: true, findings: [] };
+    const analysis = {
+      type: 'analysis',
+      requestId: 1,
+      chunks: [3, 75],
+      total: 78,
+      exact: true,
+      findings: [],
+    };
     assert.equal(parseHostToWebview(analysis).ok, true);
     assert.equal(parseHostToWebview({ ...analysis, requestId: 'x' }).ok, false);
-    assert.equal(parseHostToWebview({ ...analysis, findings: [{ code: 'P_X', severity: 'fatal' }] }).ok, false);
+    assert.equal(
+      parseHostToWebview({ ...analysis, findings: [{ code: 'P_X', severity: 'fatal' }] }).ok,
+      false,
+    );
     assert.equal(parseHostToWebview({ type: 'gallery', items: [{ path: 1 }] }).ok, false);
   });
 });
