@@ -58,8 +58,11 @@ const PLAIN = /(?:[^\\[\]():|]|\\.)+/y;
 // Bracket nesting beyond this is treated as unparseable (A1111 then uses the prompt unchanged); it
 // keeps recursion bounded on hostile input, far above anything a person types.
 const MAX_DEPTH = 200;
-// Each round re-reads the prompt with more groups taken as text; real prompts need one or two.
-const MAX_DEMOTION_ROUNDS = 16;
+// Each round re-reads the prompt with more groups taken as text; real prompts need one or two. A
+// group's reading depends on the groups to its right, so rounds demote the rightmost candidate only,
+// until SINGLE_DEMOTION_ROUNDS; hostile inputs past that demote all candidates at once.
+const MAX_DEMOTION_ROUNDS = 64;
+const SINGLE_DEMOTION_ROUNDS = 48;
 
 function matchAt(pattern: RegExp, text: string, pos: number): string | undefined {
   pattern.lastIndex = pos;
@@ -321,17 +324,29 @@ export function getPromptSchedule(
     return Math.min(total, Math.trunc(v));
   };
   const forcedRaw = new Set<number>();
+  // Demotions that leave no parse at all (a `|` then outside any alternation) are not lark's choice.
+  const keep = new Set<number>();
   let nodes: Node[] | null = null;
+  let lastDemoted: number[] = [];
   for (let round = 0; round < MAX_DEMOTION_ROUNDS; round++) {
     const parser = new ScheduleParser(prompt, forcedRaw);
     const parsed = parser.start();
-    if (!parsed) return [[total, prompt]];
+    if (!parsed) {
+      if (lastDemoted.length === 0) return [[total, prompt]];
+      for (const open of lastDemoted) {
+        forcedRaw.delete(open);
+        keep.add(open);
+      }
+      lastDemoted = [];
+      continue;
+    }
     nodes = parsed.nodes;
     const demote = larkDemotions(prompt, parsed.spans, parser.topGroups).filter(
-      (open) => !forcedRaw.has(open),
+      (open) => !forcedRaw.has(open) && !keep.has(open),
     );
     if (demote.length === 0) break;
-    for (const open of demote) forcedRaw.add(open);
+    lastDemoted = round < SINGLE_DEMOTION_ROUNDS ? [Math.max(...demote)] : demote;
+    for (const open of lastDemoted) forcedRaw.add(open);
   }
   if (!nodes) return [[total, prompt]];
   const stepSet = new Set<number>([total]);
