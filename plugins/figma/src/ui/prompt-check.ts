@@ -43,7 +43,7 @@ export function attachPromptCheck(
   const counter = {
     async countTokensBatch(texts: readonly string[]): Promise<number[]> {
       const client = getClient();
-      if (!client || client.connectionState !== 'connected') throw new Error('not connected');
+      if (client?.connectionState !== 'connected') throw new Error('not connected');
       return Promise.all(
         texts.map(async (text) => {
           const reply = await client.request({ type: 'tokenize', text });

@@ -79,7 +79,6 @@ const ui = {
 
 let prefs: Prefs = {};
 let models: Model[] = [];
-let selection: SelectionInfo = { mode: 'txt2img', label: 'Nothing selected' };
 let storedParams: StoredParams | null = null;
 let running: RunningJob | null = null;
 let onlyMaskedDecided = false;
@@ -303,7 +302,6 @@ function pullModel(m: Model): void {
 // ---- selection ------------------------------------------------------------------------------
 
 function renderSelection(info: SelectionInfo): void {
-  selection = info;
   ui.selLabel.textContent = info.label;
   ui.selLabel.dataset.mode = info.mode ?? 'none';
   ui.selReason.textContent = info.reason ?? '';
