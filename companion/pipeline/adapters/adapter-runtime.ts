@@ -11,7 +11,14 @@ import { type AddedToken, assignTokenIds, withAddedTokens } from '../embeddings/
 import { AdapterError } from '../lora/adapter-errors.js';
 import { BASE_FAMILY_LABEL, detectLoraFamily, modelBaseFamily } from '../lora/lora-family.js';
 import type { LoraComponent } from '../lora/lora-file.js';
-import { applyPlan, type ComponentPlan, planComponent, type WeightedLora } from '../lora/lora-patch.js';
+import {
+  applyPlan,
+  applyPlanWith,
+  type ComponentPlan,
+  planComponent,
+  type WeightedLora,
+} from '../lora/lora-patch.js';
+import { matmulModelBytes } from '../lora/matmul-model.js';
 import { indexWeightTargets, type TargetIndex } from '../lora/onnx-lora-targets.js';
 import {
   type ComponentWeights,
@@ -21,7 +28,7 @@ import {
 } from '../lora/onnx-weights.js';
 import type { LoadedModel } from '../model/loaded-model.js';
 import { readContract } from '../model/model-contract.js';
-import type { Engine, EngineRunStats } from '../runtime/engine.js';
+import { type Engine, type EngineRunStats, f32 } from '../runtime/engine.js';
 import { AdapterFileCache, loraNameOf, stampFile } from './adapter-files.js';
 import { findTokenTable, patchTextEncoder } from './text-encoder-patch.js';
 import { resolveVae } from './vae-swap.js';
@@ -83,6 +90,23 @@ export function createAdapterRuntime(
   const stats = { patches: 0, sessionsBuilt: 0, cacheHits: 0 };
   let clock = 0;
   const modelFamily = modelBaseFamily(base.contract.family);
+
+  // up·down products on ORT's MatMul (one tiny session with dynamic shapes); JS arithmetic if unavailable.
+  let lowrank: Promise<Engine | undefined> | undefined;
+  async function applyPlanFast(w: ComponentWeights, plan: ComponentPlan): Promise<Map<string, Float32Array>> {
+    lowrank ??= opts
+      .createEngine({ lowrank: { modelBytes: matmulModelBytes(), externalData: [] } })
+      .catch((err: unknown) => {
+        opts.logger?.warn({ err: String(err) }, 'LoRA products fall back to JS arithmetic');
+        return undefined;
+      });
+    const engine = await lowrank;
+    if (!engine) return applyPlan(w, plan);
+    return applyPlanWith(w, plan, async (up, out, rank, down, inFlat) => {
+      const r = await engine.run('lowrank', { A: f32(up, [out, rank]), B: f32(down, [rank, inFlat]) });
+      return r.C.data as Float32Array;
+    });
+  }
 
   function componentWeights(component: string) {
     let hit = weights.get(component);
@@ -161,7 +185,12 @@ export function createAdapterRuntime(
         { field: 'embeddings' },
       );
     }
-    type Job = { component: string; key: string; build: () => InMemoryModel | string; tokens?: AddedToken[] };
+    type Job = {
+      component: string;
+      key: string;
+      build: () => Promise<InMemoryModel | string>;
+      tokens?: AddedToken[];
+    };
     const jobs: Job[] = [];
     let matched = 0;
     let total = 0;
@@ -223,7 +252,7 @@ export function createAdapterRuntime(
       jobs.push({
         component,
         key,
-        build: () => patchTextEncoder(w, plan ? applyPlan(w, plan) : new Map(), rows),
+        build: async () => patchTextEncoder(w, plan ? await applyPlanFast(w, plan) : new Map(), rows),
       });
     });
     const unetPlan = plans.get('unet');
@@ -235,16 +264,24 @@ export function createAdapterRuntime(
       jobs.push({
         component: 'unet',
         key,
-        build: () => {
+        build: async () => {
           const { w } = componentWeights('unet');
-          return overwriteInitializers(w, applyPlan(w, unetPlan));
+          return overwriteInitializers(w, await applyPlanFast(w, unetPlan));
         },
       });
     }
     if (vae) {
-      jobs.push({ component: 'vae_decoder', key: `vae_decoder#${vae.dir}`, build: () => vae.vae_decoder });
+      jobs.push({
+        component: 'vae_decoder',
+        key: `vae_decoder#${vae.dir}`,
+        build: async () => vae.vae_decoder,
+      });
       if (vae.vae_encoder && base.engine.has('vae_encoder')) {
-        jobs.push({ component: 'vae_encoder', key: `vae_encoder#${vae.dir}`, build: () => vae.vae_encoder! });
+        jobs.push({
+          component: 'vae_encoder',
+          key: `vae_encoder#${vae.dir}`,
+          build: async () => vae.vae_encoder!,
+        });
       }
     }
 
@@ -264,7 +301,7 @@ export function createAdapterRuntime(
           continue;
         }
         const tp = performance.now();
-        const source = job.build();
+        const source = await job.build();
         if (typeof source !== 'string') stats.patches++;
         patchMs += performance.now() - tp;
         const ts = performance.now();
@@ -313,6 +350,9 @@ export function createAdapterRuntime(
     prepare,
     stats: () => ({ ...stats, fileReads: files.reads }),
     async release() {
+      const product = await lowrank;
+      lowrank = undefined;
+      await product?.release();
       for (const v of cache.values()) await v.engine.release();
       cache.clear();
       weights.clear();

@@ -110,7 +110,7 @@ export function addLowRank(
   }
 }
 
-/** New values of every initializer the plan touches. */
+/** New values of every initializer the plan touches (JS arithmetic; see applyPlanWith for ORT). */
 export function applyPlan(w: ComponentWeights, plan: ComponentPlan): Map<string, Float32Array> {
   const updates = new Map<string, Float32Array>();
   for (const item of plan.items) {
@@ -123,6 +123,45 @@ export function applyPlan(w: ComponentWeights, plan: ComponentPlan): Map<string,
     const [out, ...rest] = item.target.torchShape;
     const inFlat = rest.reduce((a, b) => a * b, 1);
     addLowRank(values, item.module, item.scale, item.target.layout, out, inFlat);
+  }
+  return updates;
+}
+
+/** up (out, r) · down (r, inFlat) -> (out, inFlat), computed elsewhere (ORT's MatMul). */
+export type LowRankProduct = (
+  up: Float32Array,
+  out: number,
+  rank: number,
+  down: Float32Array,
+  inFlat: number,
+) => Promise<Float32Array>;
+
+/** applyPlan with the products computed by `product`; the scaled add stays here. */
+export async function applyPlanWith(
+  w: ComponentWeights,
+  plan: ComponentPlan,
+  product: LowRankProduct,
+): Promise<Map<string, Float32Array>> {
+  const updates = new Map<string, Float32Array>();
+  for (const item of plan.items) {
+    const name = item.target.initializer;
+    let values = updates.get(name);
+    if (!values) {
+      values = readInitializer(w, name).values;
+      updates.set(name, values);
+    }
+    const [out, ...rest] = item.target.torchShape;
+    const inFlat = rest.reduce((a, b) => a * b, 1);
+    const d = await product(item.module.up, out, item.module.rank, item.module.down, inFlat);
+    const s = item.scale;
+    if (item.target.layout === 'as_is') {
+      for (let i = 0; i < d.length; i++) values[i] += s * d[i];
+    } else {
+      for (let o = 0; o < out; o++) {
+        const base = o * inFlat;
+        for (let i = 0; i < inFlat; i++) values[i * out + o] += s * d[base + i];
+      }
+    }
   }
   return updates;
 }

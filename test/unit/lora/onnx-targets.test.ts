@@ -1,12 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { addLowRank } from '../../../companion/pipeline/lora/lora-patch.js';
+import {
+  addLowRank,
+  applyPlan,
+  applyPlanWith,
+  planComponent,
+} from '../../../companion/pipeline/lora/lora-patch.js';
 import { findTarget, indexWeightTargets } from '../../../companion/pipeline/lora/onnx-lora-targets.js';
 import {
   encodeTensor,
   readOnnxModel,
   spliceInitializers,
 } from '../../../companion/pipeline/lora/onnx-model-proto.js';
+import { maxAbsDiff } from '../../helpers/fixtures.js';
 import { buildOnnx } from './onnx-builder.js';
 
 const f = (n: number, start = 0) => Float32Array.from({ length: n }, (_, i) => start + i);
@@ -102,5 +108,54 @@ describe('ONNX weight targets', () => {
     assert.deepEqual(again.initializers.get('gemm_w')!.dims, [4, 2]);
     assert.equal(again.nodes.length, m.nodes.length);
     assert.deepEqual(again.initializers.get('proj_w')!.dims, [2, 3]);
+  });
+});
+
+describe('LoRA products', () => {
+  it('applyPlanWith (products computed elsewhere) equals the JS arithmetic, for both layouts', async () => {
+    const bytes = buildOnnx(
+      [
+        { name: '/a/to_q/MatMul', op: 'MatMul', inputs: ['x', 'wq'] },
+        { name: '/a/proj/Gemm', op: 'Gemm', inputs: ['x', 'wg'], ints: { transB: [1] } },
+      ],
+      [
+        { name: 'wq', dims: [3, 2], values: f(6) },
+        { name: 'wg', dims: [2, 3], values: f(6) },
+      ],
+    );
+    const w = { file: 'm.onnx', model: readOnnxModel(bytes), external: new Map<string, Uint8Array>() };
+    const targets = indexWeightTargets(w.model);
+    const module = (path: string) => ({
+      component: 'unet' as const,
+      path,
+      flat: false,
+      rank: 2,
+      down: Float32Array.from([1, 2, 3, -1, 0.5, 2]),
+      downShape: [2, 3],
+      up: Float32Array.from([0.5, 1, -2, 0.25]),
+      upShape: [2, 2],
+      alpha: 1,
+    });
+    const lora = {
+      name: 'l',
+      file: 'l',
+      format: 'kohya' as const,
+      metadata: {},
+      modules: [module('a.to_q'), module('a.proj')],
+    };
+    const plan = planComponent('unet', targets, [{ lora, weight: 0.7 }]);
+    assert.equal(plan.items.length, 2);
+    const js = applyPlan(w, plan);
+    const product = async (up: Float32Array, out: number, r: number, down: Float32Array, n: number) => {
+      const d = new Float32Array(out * n);
+      for (let o = 0; o < out; o++)
+        for (let k = 0; k < r; k++)
+          for (let i = 0; i < n; i++) d[o * n + i] += up[o * r + k] * down[k * n + i];
+      return d;
+    };
+    const viaProduct = await applyPlanWith(w, plan, product);
+    for (const [name, values] of js) {
+      assert.ok(maxAbsDiff(values, viaProduct.get(name)!) < 1e-6, name);
+    }
   });
 });
