@@ -228,6 +228,24 @@ describe('Figma UI against the real daemon', { skip }, () => {
     assert.equal(p.params.mask, 'mask');
   });
 
+  test('outpaint: the image and margins go to the daemon; the result covers image plus margins', async () => {
+    const init = await gradientPng(64, 64);
+    h.sandbox.prepare = () => ({
+      mode: 'outpaint',
+      width: 128,
+      height: 64,
+      initImage: init,
+      outpaint: { left: 32, right: 32, top: 0, bottom: 0 },
+      notices: [],
+    });
+    await h.sandbox.setSelection({ mode: 'outpaint', label: 'Outpaint frame 128×64' });
+    const n = h.sandbox.inserts.length;
+    await h.ui.locator('#generate').click();
+    const ins = await newInsert(n);
+    assert.deepEqual(pngSize(ins.png), [128, 64]);
+    assert.equal(storedParams(ins).params.mode, 'outpaint');
+  });
+
   test('cancel stops the running job; nothing is inserted and the next job runs', async () => {
     h.sandbox.prepare = (s) => ({ mode: 'txt2img', width: s.width, height: s.height, notices: [] });
     await h.sandbox.setSelection({ mode: 'txt2img', label: 'Nothing selected: new image in the viewport' });
@@ -280,7 +298,14 @@ describe('Figma UI against the real daemon', { skip }, () => {
     await h.ui.locator('#model-download').waitFor({ state: 'visible' });
     assert.match(String(await h.ui.locator('#model-download-text').textContent()), /is not installed/);
     assert.equal(await h.ui.locator('#model-download-button').isVisible(), true);
+    // Generating with it anyway: the daemon's error is shown in place, with the download offer.
+    h.sandbox.prepare = (s) => ({ mode: 'txt2img', width: s.width, height: s.height, notices: [] });
+    await h.ui.locator('#generate').click();
+    await h.ui.locator('#error').waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(String(await h.ui.locator('#error-text').textContent()), /not installed/);
+    assert.equal(await h.ui.locator('#error-action').textContent(), 'Download');
     await h.screenshot('model-not-installed');
+    await h.ui.locator('#model').selectOption('sd15-tiny');
   });
 
   test('prompt check: findings from the shared analysis, each with a fix, and fix all', async () => {

@@ -95,7 +95,8 @@ describe('sandbox controller', () => {
     fig.page.selection = [frame];
     const input = await prepare(fig);
     assert.equal(input.mode, 'outpaint');
-    assert.deepEqual([input.width, input.height], [400, 304]);
+    assert.deepEqual([input.width, input.height], [608, 408], 'the whole canvas: image plus margins');
+    assert.deepEqual(pngSize(input.initImage!), { width: 400, height: 300 });
     assert.deepEqual(input.outpaint, { left: 104, right: 104, top: 40, bottom: 64 });
   });
 

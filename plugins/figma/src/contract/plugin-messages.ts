@@ -61,7 +61,7 @@ export type MaskBitmap = z.infer<typeof MaskBitmap>;
 /** Everything the UI needs to send a `generate` for the current selection. */
 export const JobInput = z.object({
   mode: GenerationMode,
-  /** Generation size (multiples of 8); for outpaint, the size of the init image. */
+  /** Generation size (multiples of 8); for outpaint, the whole canvas: image plus margins. */
   width: Side,
   height: Side,
   initImage: z.optional(Bytes),

@@ -185,7 +185,16 @@ async function prepareOutpaint(
   const initImage = await exportUpright(api, image, initW);
   return {
     ok: true,
-    input: { mode: 'outpaint', width: initW, height: initH, initImage, outpaint, notices },
+    // The daemon extends the init image by the margins (in its pixels) and generates at
+    // width×height: the whole canvas, image plus margins.
+    input: {
+      mode: 'outpaint',
+      width: initW + outpaint.left + outpaint.right,
+      height: initH + outpaint.top + outpaint.bottom,
+      initImage,
+      outpaint,
+      notices,
+    },
     target: {
       kind: 'frame-rect',
       frameId: frame.id,
