@@ -61,7 +61,7 @@ export function resolveJobAdapters(
     // Parsed once per file version (cached); a broken file only matters when its name is used.
     try {
       const emb = files.embedding(stampFile(f.file, 'embeddings'));
-      if (text.includes(emb.token)) embeddings.push(f.file);
+      if (text.toLowerCase().includes(emb.token.toLowerCase())) embeddings.push(f.file);
     } catch (err) {
       if (!(err instanceof AdapterError)) throw err;
       if (text.includes(f.name)) throw err;

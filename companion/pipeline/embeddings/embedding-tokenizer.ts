@@ -1,7 +1,8 @@
 // A ClipTokenizer that also knows textual-inversion tokens (the shared tokenizer stays pure and
 // untouched): each embedding token in the text becomes its ids — new ids from the vocabulary size up, one
 // per vector, as diffusers' load_textual_inversion adds `<tok>`, `<tok>_1`, … —, the text between tokens
-// is tokenized as before. Matching is exact and longest-first, like transformers' added-token split.
+// is tokenized as before. Matching is longest-first like transformers' added-token split, and ignores
+// case as A1111 does (it matches the embedding name's CLIP tokens, which are lower-cased).
 import type { ClipTokenizer } from '../../../shared/prompt/clip-tokenizer.js';
 import { splitPromptChunks } from '../../../shared/prompt/prompt-chunks.js';
 
@@ -42,8 +43,11 @@ export function withAddedTokens(base: ClipTokenizer, added: readonly AddedToken[
     for (;;) {
       let at = -1;
       let found: AddedToken | undefined;
+      // (Where lower-casing changes the length, e.g. 'İ', indices would shift: match exactly then.)
+      const lower = rest.toLowerCase();
+      const folded = lower.length === rest.length;
       for (const a of sorted) {
-        const i = rest.indexOf(a.token);
+        const i = folded ? lower.indexOf(a.token.toLowerCase()) : rest.indexOf(a.token);
         if (i >= 0 && (at < 0 || i < at)) {
           at = i;
           found = a;

@@ -146,6 +146,7 @@ describe('textual-inversion files and tokens', () => {
       [49406, 320, 14211, 3086, 539, 320, 13717, 530, 518, 1844, 539, 49408, 49409, 49407],
     );
     assert.deepEqual(tok.tokenize('x <tiny-style>'), ['x</w>', '<tiny-style>', '<tiny-style>_1']);
+    assert.deepEqual(tok.encode('<Tiny-Style>'), [49408, 49409], 'case is ignored, as in A1111');
     const chunks = tok.tokenizeChunks([['(<tiny-style>', 1.2]]);
     assert.equal(chunks[0].ids.filter((i) => i >= 49408).length, 2);
   });
