@@ -10,7 +10,7 @@ import { maskedImage, nearestDownsample, repeatBatch } from './modes/image-tenso
 import { CancelledError } from './pipeline-errors.js';
 import { TorchGenerator } from './rng/torch-generator.js';
 import { createScheduler } from './schedulers/create-scheduler.js';
-import type { SamplerId, SchedulerConfig } from './schedulers/types.js';
+import type { NoiseSource, SamplerId, SchedulerConfig } from './schedulers/types.js';
 import { encodePieces, zerosLike } from './text/text-encoder.js';
 import { decodeLatents, encodeImage, type VaeOptions } from './vae/vae.js';
 
@@ -41,6 +41,11 @@ export interface GenerationJob {
   /** Initial noise (B,4,h,w) before * init_noise_sigma (diffusers' `latents=`): the generator is then not drawn for it. */
   latents?: Float32Array;
   schedulerOverrides?: Partial<SchedulerConfig>;
+  /**
+   * Source of the draws made inside the denoising loop (ancestral/SDE noise). Default: the job's
+   * seeded generator, as diffusers does. Tests replay recorded draws through it.
+   */
+  stepNoise?: NoiseSource;
   cfgMode?: 'auto' | 'batched' | 'separate';
   /** Latent tile side for VAE tiling (0: never tile). */
   vaeTileLatent?: number;
@@ -192,7 +197,7 @@ export async function generateImages(model: LoadedModel, job: GenerationJob): Pr
     engine: model.engine,
     unet: model.contract.unet,
     scheduler,
-    noise: generator,
+    noise: job.stepNoise ?? generator,
     latents,
     shape,
     conditioning,

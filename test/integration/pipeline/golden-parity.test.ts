@@ -33,6 +33,8 @@ describe('tiny-sd goldens match diffusers', { skip: skipNoFixtures }, () => {
     it(`${c.folder} (${c.model})`, async (t) => {
       const m = await model(c.model);
       const job = await goldenJob(c);
+      if (job.stepNoise)
+        t.diagnostic('in-loop draws replayed from the recording (not from the seed; see golden-cases.ts)');
       const steps: Float32Array[] = [];
       const result = await generateImages(m, { ...job, onStep: (e) => steps.push(e.latents.slice()) });
 
