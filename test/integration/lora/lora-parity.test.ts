@@ -165,6 +165,22 @@ describe('LoRA and embeddings match diffusers on sd15-tiny', { skip: skipNoFixtu
     await rt.release();
   });
 
+  it('several LoRAs add up: kohya at 0.25 plus PEFT at 0.25 equals the 0.5 golden', async (t) => {
+    const rt = createAdapterRuntime(base, { createEngine: temp.factory });
+    const active = await rt.prepare({
+      loras: [
+        { file: lora('kohya'), weight: 0.25 },
+        { file: lora('peft'), weight: 0.25 },
+      ],
+    });
+    const c = await encodePieces(active.model.text, [['a photo of an astronaut riding a horse on mars', 1]]);
+    const want = readFixtureTensor('tiny-sd', LORA_CASE, 'prompt_embeds');
+    const err = maxAbsDiff(c.hidden, want.data as Float32Array);
+    t.diagnostic(`prompt embeds differ by ${err.toExponential(2)}`);
+    assert.ok(err < 1e-5, String(err));
+    await rt.release();
+  });
+
   it('kohya, diffusers and PEFT files patch the same UNet and text-encoder weights', (t) => {
     for (const component of ['unet', 'text_encoder'] as const) {
       const w = loadComponentWeights(fixturePath('tiny-sd', 'sd15-tiny', component, 'model.onnx'));
