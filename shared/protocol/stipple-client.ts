@@ -204,13 +204,19 @@ export class StippleClient {
     });
   }
 
-  /** Sends a request and resolves with the daemon's direct answer (matched by id). */
-  request(msg: ClientMessageInput): Promise<ServerMessage> {
+  /**
+   * Sends a request and resolves with the daemon's direct answer (matched by id). `attachments`
+   * (ref → image bytes) go first as binary frames, for requests that name them (interrogate).
+   */
+  request(msg: ClientMessageInput, attachments: Record<string, Uint8Array> = {}): Promise<ServerMessage> {
     const id = `r${this.nextId++}`;
     return new Promise((resolve, reject) => {
       if (!this.socket || this.state !== 'connected' || this.socket.readyState !== OPEN) {
         reject(new ClientError('E_NOT_CONNECTED', 'not connected to the Stipple daemon'));
         return;
+      }
+      for (const [ref, bytes] of Object.entries(attachments)) {
+        this.socket.send(encodeBinaryFrame({ kind: 'attachment', ref, mime: sniffMime(bytes) }, bytes));
       }
       const timer = setTimeout(() => {
         this.pending.delete(id);
@@ -242,10 +248,7 @@ export class StippleClient {
     const jobId = (async () => {
       if (!this.socket || this.state !== 'connected')
         throw new ClientError('E_NOT_CONNECTED', 'not connected to the Stipple daemon');
-      for (const [ref, bytes] of Object.entries(attachments)) {
-        this.socket.send(encodeBinaryFrame({ kind: 'attachment', ref, mime: sniffMime(bytes) }, bytes));
-      }
-      const reply = await this.request({ type: 'generate', request } as ClientMessageInput);
+      const reply = await this.request({ type: 'generate', request } as ClientMessageInput, attachments);
       if (reply.type === 'error')
         throw new ClientError(reply.code, reply.message, reply.field, reply.retryAfterMs);
       if (reply.type !== 'queued') throw new ClientError('E_PROTOCOL', `unexpected answer ${reply.type}`);

@@ -122,11 +122,10 @@ async function sendInterrogate(
   png: Uint8Array,
   model?: string,
 ) {
-  const { encodeBinaryFrame } = await import('../../../shared/protocol/binary-frame');
-  // The client has no helper for interrogate; send the attachment frame then the request.
-  const socket = (c as unknown as { socket: { send(d: Uint8Array): void } }).socket;
-  socket.send(encodeBinaryFrame({ kind: 'attachment', ref: 'probe' }, png));
-  const r = await c.request({ type: 'interrogate', image: 'probe', ...(model ? { model } : {}) });
+  const r = await c.request(
+    { type: 'interrogate', image: 'probe', ...(model ? { model } : {}) },
+    { probe: png },
+  );
   if (r.type === 'error') throw new ClientError(r.code, r.message, r.field);
   assert.equal(r.type, 'interrogation');
   return r as Extract<typeof r, { type: 'interrogation' }>;
