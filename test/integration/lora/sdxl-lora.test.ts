@@ -13,6 +13,7 @@ import { ldmToDiffusersFlat } from '../../../companion/pipeline/lora/ldm-unet-na
 import { encodeSafetensors } from '../../../companion/pipeline/lora/safetensors-writer.js';
 import { loadModel } from '../../../companion/pipeline/model/loaded-model.js';
 import { createOrtEngine } from '../../../companion/pipeline/runtime/ort-engine.js';
+import { encodePieces } from '../../../companion/pipeline/text/text-encoder.js';
 import { fixturePath, maxAbsDiff, skipNoFixtures } from '../../helpers/fixtures.js';
 import { tempSourceEngineFactory } from './source-engine.js';
 
@@ -86,6 +87,41 @@ describe('kohya SDXL LoRA with SGM names', { skip: skipNoFixtures }, () => {
     } finally {
       await xl.engine.release();
       await sd15.engine.release();
+      temp.cleanup();
+    }
+  });
+
+  it('an SDXL embedding (clip_l + clip_g) extends both text encoders', async () => {
+    const file = path.join(dir, 'xl-emb.safetensors');
+    const vec = (n: number) => ({
+      shape: [2, 32],
+      data: Float32Array.from({ length: 64 }, (_, i) => Math.cos(i * n)),
+    });
+    writeFileSync(
+      file,
+      encodeSafetensors(
+        new Map([
+          ['clip_l', vec(1)],
+          ['clip_g', vec(2)],
+        ]),
+      ),
+    );
+    const temp = tempSourceEngineFactory();
+    const xl = await loadModel(fixturePath('tiny-sd', 'sdxl-tiny'), (files) =>
+      createOrtEngine({ files, logger, providers: ['cpu'] }),
+    );
+    try {
+      const rt = createAdapterRuntime(xl, { createEngine: temp.factory });
+      const active = await rt.prepare({ embeddings: [file] });
+      assert.deepEqual(active.built.sort(), ['text_encoder', 'text_encoder_2']);
+      assert.deepEqual(active.tokens, ['xl-emb']);
+      const withToken = await encodePieces(active.model.text, [['a boat, xl-emb', 1]]);
+      const plain = await encodePieces(xl.text, [['a boat, xl-emb', 1]]);
+      assert.equal(withToken.dim, 64);
+      assert.ok(maxAbsDiff(withToken.hidden, plain.hidden) > 1e-3, 'the token changes the conditioning');
+      await rt.release();
+    } finally {
+      await xl.engine.release();
       temp.cleanup();
     }
   });
