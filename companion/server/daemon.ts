@@ -87,7 +87,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     perClientLimit: config.perClientQueueLimit,
   });
   const models = new ModelManager({ home: home.data, logger, hub: hubConfigFromEnv(o.env ?? process.env) });
-  const catalog = new ModelCatalogView(models, config.defaultModel);
+  const catalog = new ModelCatalogView(models, config.defaultModel, home.data);
   let defaultModel: string | null = await catalog.defaultModelId();
   const sessions = new Set<ClientSession>();
 

@@ -3,6 +3,7 @@
 // without explicit sampler/steps/cfg/size gets.
 import type { z } from 'zod';
 import type { ModelEntry } from '../../shared/protocol/server-messages';
+import { AdapterStore } from '../models/adapter-store';
 import { type CatalogEntry, findCatalogEntry, MODEL_CATALOG } from '../models/catalog';
 import type { ModelManager } from '../models/model-manager';
 import type { ModelManifest } from '../models/model-store';
@@ -36,10 +37,15 @@ export function defaultsFor(family: string | undefined, catalog?: CatalogEntry):
 }
 
 export class ModelCatalogView {
+  private readonly adapters: AdapterStore;
+
   constructor(
     private readonly models: ModelManager,
     private readonly configuredDefault: string | null,
-  ) {}
+    dataDir: string,
+  ) {
+    this.adapters = new AdapterStore(dataDir);
+  }
 
   async installed(): Promise<ModelManifest[]> {
     return (await this.models.list()).filter((m) => m.kind === 'pipeline');
@@ -70,6 +76,21 @@ export class ModelCatalogView {
         defaults: defaultsFor(m.family, cat),
       };
     });
+    // LoRAs, embeddings and VAEs, so the plugins' pickers show them next to checkpoints.
+    for (const kind of ['lora', 'embedding', 'vae'] as const) {
+      for (const a of await this.adapters.list(kind)) {
+        out.push({
+          id: a.name,
+          name: a.name,
+          family: a.familyLabel,
+          installed: true,
+          sizeBytes: a.sizeBytes,
+          kind,
+          ...(a.triggerWords?.length ? { triggerWords: a.triggerWords } : {}),
+          ...(a.token ? { token: a.token } : {}),
+        });
+      }
+    }
     for (const c of MODEL_CATALOG) {
       if (inst.some((m) => m.id === c.id)) continue;
       out.push({
@@ -77,7 +98,7 @@ export class ModelCatalogView {
         name: c.name,
         family: c.family,
         installed: false,
-        sizeBytes: c.approxSizeBytes,
+        sizeBytes: Math.round(c.approxSizeBytes),
         source: `${c.repo}@${c.revision}`,
         kind: c.kind === 'pipeline' ? 'checkpoint' : c.kind === 'interrogator' ? 'clip' : 'vae',
         defaults: defaultsFor(c.family, c),

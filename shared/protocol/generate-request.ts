@@ -103,6 +103,10 @@ export const GenerateRequest = z
     onlyMasked: z.boolean().default(false),
     onlyMaskedPadding: z.number().int().min(0).max(256).default(32),
     resizeMode: z.enum(['fit', 'fill', 'exact']).default('fill'),
+    /**
+     * Outpaint: how far to extend the init image on each side. `width`/`height` are then the whole
+     * new canvas (image plus margins), not the image's own size.
+     */
     outpaint: OutpaintMargins.optional(),
     quality: z.enum(['full', 'fast']).default('full'),
     /** Send a preview image every N steps (0 = no previews). */

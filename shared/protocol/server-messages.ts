@@ -104,6 +104,10 @@ export const ModelEntry = z.object({
   sizeBytes: z.number().optional(),
   source: z.string().optional(),
   kind: z.enum(['checkpoint', 'lora', 'embedding', 'vae', 'clip']).default('checkpoint'),
+  /** LoRA: trigger words from the file's metadata (for autocomplete). */
+  triggerWords: z.array(z.string()).optional(),
+  /** Embedding: the word to type in a prompt. */
+  token: z.string().optional(),
   defaults: z
     .object({
       width: z.number().int(),
