@@ -1,7 +1,7 @@
 // Type-checks every TypeScript project in the repo: the root (daemon, shared, tests) and
 // each plugin runtime, which has its own tsconfig (Figma sandbox vs UI, VS Code host vs webview).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 

@@ -48,15 +48,13 @@ export async function startFakeLlm(): Promise<FakeLlm> {
         res.writeHead(200, { 'content-type': 'application/json' }).end(b.body);
         return;
       }
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            id: 'x',
-            object: 'chat.completion',
-            choices: [{ index: 0, message: { role: 'assistant', content: b.content } }],
-          }),
-        );
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          id: 'x',
+          object: 'chat.completion',
+          choices: [{ index: 0, message: { role: 'assistant', content: b.content } }],
+        }),
+      );
     });
   });
   server.on('connection', (s) => {
