@@ -47,6 +47,7 @@ export class WorkerSupervisor implements PipelinePort {
   private readyPromise: Promise<void> | null = null;
   private closing = false;
   private ready = false;
+  private startFailures = 0;
   private readonly requests = new Map<
     string,
     { resolve(r: InterrogationResult): void; reject(e: Error): void }
@@ -88,6 +89,7 @@ export class WorkerSupervisor implements PipelinePort {
         if (m.type === 'ready') {
           child.off('exit', onEarlyExit);
           this.ready = true;
+          this.startFailures = 0;
           this.lastInfo = m.info;
           resolve();
         } else this.onMessage(m);
@@ -100,13 +102,9 @@ export class WorkerSupervisor implements PipelinePort {
 
   async run(job: PipelineJob, hooks: PipelineHooks, signal: AbortSignal): Promise<PipelineOutput> {
     if (this.active) throw new PipelineError('E_INTERNAL', 'the pipeline process is already running a job');
-    try {
-      await this.start();
-    } catch (e) {
-      this.readyPromise = null;
-      this.child = null;
-      throw e;
-    }
+    // A worker that dies during start-up is cleaned up and restarted by onExit; clearing `child`
+    // here as well used to orphan the replacement onExit had already forked (two live workers).
+    await this.start();
     if (signal.aborted) throw new PipelineError('E_CANCELLED', 'the job was cancelled');
     return new Promise<PipelineOutput>((resolve, reject) => {
       this.active = { jobId: job.jobId, hooks, resolve, reject };
@@ -195,6 +193,7 @@ export class WorkerSupervisor implements PipelinePort {
 
   private onExit(child: ChildProcess, code: number | null, signal: string | null): void {
     if (this.child !== child) return;
+    const diedStarting = !this.ready;
     this.child = null;
     this.ready = false;
     this.readyPromise = null;
@@ -220,7 +219,17 @@ export class WorkerSupervisor implements PipelinePort {
         `the pipeline process died during the job (${signal ?? `exit code ${code}`}); it was restarted — if this repeats, the job may need more memory than the device has`,
       ),
     );
-    // Restart right away so the next job and /health find a warm process.
-    void this.start().catch((e) => this.opts.logger.error({ err: e }, 'pipeline process failed to restart'));
+    // Restart right away so the next job and /health find a warm process — but a worker that
+    // cannot even start (broken install) is retried with backoff, not forked in a tight loop.
+    this.startFailures = diedStarting ? this.startFailures + 1 : 0;
+    const delayMs = this.startFailures === 0 ? 0 : Math.min(30_000, 500 * 2 ** (this.startFailures - 1));
+    const restart = () => {
+      if (this.closing || this.child) return;
+      void this.start().catch((e) =>
+        this.opts.logger.error({ err: e }, 'pipeline process failed to restart'),
+      );
+    };
+    if (delayMs === 0) restart();
+    else setTimeout(restart, delayMs).unref();
   }
 }
