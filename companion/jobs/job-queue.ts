@@ -253,7 +253,15 @@ export class JobQueue {
       this.avgJobMs = 0.7 * this.avgJobMs + 0.3 * (Date.now() - t0);
       log.info({ ms: Date.now() - t0, images: out.images.length }, 'job done');
     } catch (e) {
-      const err = e instanceof PipelineError ? e : new PipelineError('E_PIPELINE', (e as Error).message);
+      const err =
+        e instanceof PipelineError
+          ? e
+          : (e as NodeJS.ErrnoException).code === 'ENOSPC'
+            ? new PipelineError(
+                'E_DISK_FULL',
+                `not enough disk space to store the result: ${(e as Error).message}`,
+              )
+            : new PipelineError('E_PIPELINE', (e as Error).message);
       const cancelled = err.code === 'E_CANCELLED' || job.controller.signal.aborted;
       await history
         .fail(job.jobId, cancelled ? 'cancelled' : 'error', {
