@@ -5,6 +5,7 @@ import { applyPreset } from '../../shared/presets/apply-preset';
 import { presetFamilyOf } from '../../shared/presets/style-preset';
 import { analyzePrompt } from '../../shared/prompt/analysis/analyze-prompt';
 import type { ClientMessage } from '../../shared/protocol/client-messages';
+import { Limits } from '../../shared/protocol/limits';
 import { CloseCode, PROTOCOL_VERSION } from '../../shared/protocol/version';
 import { probeImage } from '../images/image-codec';
 import { parseInfotext } from '../images/infotext';
@@ -98,10 +99,21 @@ export async function handleMessage(s: ClientSession, m: ClientMessage): Promise
       return interrogate(s, m);
     case 'prompt_rewrite':
       return promptRewrite(s, m);
-    case 'tokens_list':
-      s.send({ type: 'tokens_list', replyTo: m.id, tokens: s.ctx.tokens.list() });
+    case 'tokens_list': {
+      // Only the token-file holder (this machine's user) sees every token; a paired client sees its own.
+      const all = s.ctx.tokens.list();
+      const mine = s.identity?.primary ? all : all.filter((t) => t.tokenId === s.identity?.tokenId);
+      s.send({ type: 'tokens_list', replyTo: m.id, tokens: mine });
       return;
+    }
     case 'token_revoke':
+      if (!s.identity?.primary && m.tokenId !== s.identity?.tokenId) {
+        fail(
+          'E_UNAUTHORIZED',
+          'a paired client may only revoke its own token; use the token file to manage others',
+          'tokenId',
+        );
+      }
       if (!(await s.ctx.tokens.revoke(m.tokenId))) fail('E_BAD_REQUEST', `no token ${m.tokenId}`, 'tokenId');
       s.send({ type: 'token_revoked', replyTo: m.id, tokenId: m.tokenId });
       return;
@@ -209,7 +221,12 @@ async function generate(s: ClientSession, m: Msg<'generate'>): Promise<void> {
     negativePrompt,
     model: model.id,
     sampler: req.sampler ?? (defaults.sampler as ResolvedRequest['sampler']),
-    steps: req.steps ?? defaults.steps,
+    // Image modes run floor(steps × strength) steps: a default must leave at least one (Turbo: 1 step).
+    steps:
+      req.steps ??
+      (req.mode !== 'txt2img' && req.strength > 0
+        ? Math.min(Limits.maxSteps, Math.max(defaults.steps, Math.ceil(1 / req.strength)))
+        : defaults.steps),
     cfg: req.cfg ?? defaults.cfg,
     width: req.width ?? defaults.width,
     height: req.height ?? defaults.height,

@@ -149,6 +149,10 @@ test('pairing: no active code, wrong codes, the 6th attempt, then a fresh code w
   const c = await connectClient(d.wsUrl, ok.token!, 'figma');
   const list = await c.request({ type: 'tokens_list' });
   assert.equal(list.type, 'tokens_list');
+  if (list.type === 'tokens_list')
+    assert.equal(list.tokens.length, 1, 'a paired client sees only its own token');
+  const other = await c.request({ type: 'token_revoke', tokenId: 'primary' });
+  assert.equal(other.type === 'error' && other.code, 'E_UNAUTHORIZED', 'and cannot revoke the token file');
   c.close();
 });
 
