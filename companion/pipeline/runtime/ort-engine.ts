@@ -22,9 +22,17 @@ export function availableProviders(): string[] {
   return list ? list().map((b) => b.name) : ['cpu'];
 }
 
+/**
+ * A model file, or a model held in memory (LoRA/embedding-patched bytes) with its external data files
+ * as buffers, loaded through ORT's `externalData` session option: patched weights never go to disk.
+ */
+export type ModelSource =
+  | string
+  | { modelBytes: Uint8Array; externalData: { path: string; data: Uint8Array }[] };
+
 export interface OrtEngineOptions {
-  /** component name -> absolute path of its model.onnx (external data is resolved beside it). */
-  files: Record<string, string>;
+  /** component name -> absolute path of its model.onnx (external data is resolved beside it), or bytes. */
+  files: Record<string, ModelSource>;
   providers?: string[];
   logger: Logger;
   intraOpNumThreads?: number;
@@ -42,7 +50,7 @@ function ioInfo(meta: readonly ort.InferenceSession.ValueMetadata[]): IoInfo[] {
 
 async function createSession(
   name: string,
-  file: string,
+  file: ModelSource,
   providers: string[],
   opts: OrtEngineOptions,
 ): Promise<{ session: ort.InferenceSession; provider: string }> {
@@ -50,11 +58,18 @@ async function createSession(
   for (const provider of providers) {
     if (provider !== 'cpu' && opts.failedProviders?.has(provider)) continue;
     try {
-      const session = await ort.InferenceSession.create(file, {
+      const options: ort.InferenceSession.SessionOptions = {
         executionProviders: [provider],
         graphOptimizationLevel: 'all',
         ...(opts.intraOpNumThreads ? { intraOpNumThreads: opts.intraOpNumThreads } : {}),
-      });
+      };
+      const session =
+        typeof file === 'string'
+          ? await ort.InferenceSession.create(file, options)
+          : await ort.InferenceSession.create(file.modelBytes, {
+              ...options,
+              externalData: file.externalData,
+            });
       return { session, provider };
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
@@ -68,7 +83,7 @@ async function createSession(
   }
   throw new PipelineError(
     'E_RUNTIME',
-    `could not load ${file} on any execution provider (${errors.join('; ')})`,
+    `could not load ${typeof file === 'string' ? file : `${name} (patched in memory)`} on any execution provider (${errors.join('; ')})`,
   );
 }
 
