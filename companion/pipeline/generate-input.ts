@@ -45,6 +45,12 @@ export interface GenerateInput {
   schedulerOverrides?: Partial<SchedulerConfig>;
   /** Send a preview every N steps (0: none). Default 1. */
   previewEvery?: number;
+  /** LoRAs by store name (protocol) or file (CLI) with their weights; `<lora:name:w>` prompt tags add more. */
+  loras?: { name?: string; file?: string; weight: number }[];
+  /** Textual-inversion files (embeddings in the store folder load by themselves when their token is used). */
+  embeddings?: string[];
+  /** Another VAE: a folder with vae_decoder/ (and vae_encoder/). */
+  vaeDir?: string;
 }
 
 export interface InputError {

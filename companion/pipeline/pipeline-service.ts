@@ -17,6 +17,9 @@ import {
   resizeImage,
 } from '../images/image-codec.js';
 import { formatInfotext } from '../images/infotext.js';
+import { AdapterFileCache } from './adapters/adapter-files.js';
+import { type AdapterRuntime, createAdapterRuntime } from './adapters/adapter-runtime.js';
+import { type AdapterDirs, resolveJobAdapters } from './adapters/job-adapters.js';
 import { latentPreview, type PreviewImage } from './denoise/latent-preview.js';
 import { generateImages } from './generate-images.js';
 import { type GenerateInput, validateGenerateInput } from './generate-input.js';
@@ -77,6 +80,10 @@ export interface PipelineService {
 export interface PipelineServiceOptions {
   logger: Logger;
   preferredProviders?: string[];
+  /** Folders `<lora:name:weight>` names and embedding tokens are looked up in (LoRA / embedding store). */
+  adapterDirs?: AdapterDirs;
+  /** Patched sessions kept per component (LoRA/embedding sets); 2 = switching between two sets is free. */
+  adapterCacheEntries?: number;
   /** A1111 prompt editing/alternation schedule (shared/prompt); without it prompts are static. */
   promptScheduler?: PromptScheduler;
   /**
@@ -166,16 +173,18 @@ async function warmup(model: LoadedModel): Promise<void> {
 
 export function createPipelineService(opts: PipelineServiceOptions): PipelineService {
   const log = opts.logger;
-  let current: { model: LoadedModel; hash: Promise<string> } | undefined;
+  let current: { model: LoadedModel; hash: Promise<string>; adapters: AdapterRuntime } | undefined;
+  const adapterFiles = new AdapterFileCache();
   const failedProviders = new Set<string>();
 
   async function ensureLoaded(
     dir: string,
     name?: string,
-  ): Promise<{ model: LoadedModel; hash: Promise<string> }> {
+  ): Promise<{ model: LoadedModel; hash: Promise<string>; adapters: AdapterRuntime }> {
     const real = existsSync(dir) ? realpathSync(dir) : dir;
     if (current && current.model.layout.dir === real) return current;
     if (current) {
+      await current.adapters.release();
       await current.model.engine.release();
       current = undefined;
     }
@@ -192,7 +201,19 @@ export function createPipelineService(opts: PipelineServiceOptions): PipelineSer
     );
     const unet = model.layout.files.unet!;
     const hash = sha256Prefix(unet).catch(() => '');
-    current = { model, hash };
+    const adapters = createAdapterRuntime(model, {
+      createEngine: (sources) =>
+        createOrtEngine({
+          files: sources,
+          logger: log,
+          failedProviders,
+          ...(opts.preferredProviders ? { providers: opts.preferredProviders } : {}),
+        }),
+      files: adapterFiles,
+      logger: log,
+      ...(opts.adapterCacheEntries ? { cacheEntries: opts.adapterCacheEntries } : {}),
+    });
+    current = { model, hash, adapters };
     if (opts.warmup) await warmup(model);
     return current;
   }
@@ -204,7 +225,21 @@ export function createPipelineService(opts: PipelineServiceOptions): PipelineSer
       throw new PipelineError('E_BAD_REQUEST', errors[0].message, { field: errors[0].field });
     const prepared = await prepareImages(input);
     const loadStart = performance.now();
-    const { model, hash } = await ensureLoaded(input.modelDir, input.modelName);
+    const { hash, adapters } = await ensureLoaded(input.modelDir, input.modelName);
+    // LoRAs (request list + `<lora:…>` tags), embeddings and VAE: patched sessions, cached per set.
+    const jobAdapters = resolveJobAdapters(
+      {
+        prompt: input.prompt,
+        negativePrompt: input.negativePrompt,
+        ...(input.loras ? { loras: input.loras } : {}),
+        ...(input.embeddings ? { embeddings: input.embeddings } : {}),
+        ...(input.vaeDir ? { vaeDir: input.vaeDir } : {}),
+      },
+      opts.adapterDirs ?? { loras: [], embeddings: [] },
+      adapterFiles,
+    );
+    const active = await adapters.prepare(jobAdapters.request);
+    const model = active.model;
     const loadMs = performance.now() - loadStart;
     const f = model.layout.vaeScaleFactor;
     if (input.latents) {
@@ -228,7 +263,7 @@ export function createPipelineService(opts: PipelineServiceOptions): PipelineSer
     }
     const seed0 = input.seed === -1 ? randomInt(0, 2 ** 32 - input.batch) : input.seed;
     const ortBefore = model.engine.stats().runMs;
-    const notes: string[] = [];
+    const notes: string[] = [...jobAdapters.notes, ...active.notes];
     if (input.quality === 'fast') {
       notes.push(
         'quality "fast" (tiny autoencoder decode) is not implemented yet: decoded with the full VAE',
@@ -236,7 +271,7 @@ export function createPipelineService(opts: PipelineServiceOptions): PipelineSer
     }
     const timings = { loadMs, totalMs: 0, textMs: 0, encodeMs: 0, denoiseMs: 0, decodeMs: 0, ortRunMs: 0 };
     const images: GeneratedImage[] = [];
-    const prompt = promptSource(input.prompt, input.negativePrompt, opts.promptScheduler);
+    const prompt = promptSource(jobAdapters.prompt, jobAdapters.negativePrompt, opts.promptScheduler);
     const mode = input.mode === 'outpaint' ? 'inpaint' : input.mode;
     const previewEvery = input.previewEvery ?? 1;
     for (let i = 0; i < input.batch; i++) {
@@ -322,7 +357,10 @@ export function createPipelineService(opts: PipelineServiceOptions): PipelineSer
       return modelInfo((await ensureLoaded(dir, name)).model);
     },
     async unload() {
-      if (current) await current.model.engine.release();
+      if (current) {
+        await current.adapters.release();
+        await current.model.engine.release();
+      }
       current = undefined;
     },
     info() {
