@@ -4,11 +4,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
+import { storeAdapterDirs } from '../pipeline/adapters/job-adapters.js';
 import type { GenerateInput } from '../pipeline/generate-input.js';
 import { readNpyFloat32 } from '../pipeline/npy-reader.js';
 import { PipelineError } from '../pipeline/pipeline-errors.js';
 import { createPipelineService } from '../pipeline/pipeline-service.js';
 import type { SamplerId, TimestepSpacing } from '../pipeline/schedulers/types.js';
+import { collect, parseLoraOption, resolveVaeOption } from './adapter-options.js';
 
 export interface GenerateCommandContext {
   home: string;
@@ -59,6 +61,19 @@ export function registerGenerateCommand(program: Command, ctx: GenerateCommandCo
     .option('--resize-mode <mode>', 'fit | fill | exact', 'fill')
     .option('--batch <n>', 'batch count (seeds N, N+1, …)', num('batch', true), 1)
     .option('--timestep-spacing <s>', 'override scheduler timestep_spacing (leading | linspace | trailing)')
+    .option(
+      '--lora <file[:weight]>',
+      'apply a LoRA (.safetensors file or installed name), repeatable',
+      collect,
+      [],
+    )
+    .option(
+      '--embedding <file>',
+      'load a textual-inversion embedding (.safetensors), repeatable',
+      collect,
+      [],
+    )
+    .option('--vae <dir|name>', 'use another VAE (folder with vae_decoder/, or an installed VAE)')
     .option('--providers <list>', 'execution providers to try, comma-separated (e.g. cuda,cpu)')
     .requiredOption('--out <file.png>', 'output PNG (batch: out-1.png, out-2.png, …)')
     .action(async (o) => {
@@ -68,6 +83,7 @@ export function registerGenerateCommand(program: Command, ctx: GenerateCommandCo
       const model = await ctx.resolveModel(o.model as string);
       const service = createPipelineService({
         logger,
+        adapterDirs: storeAdapterDirs(ctx.home),
         ...(o.providers ? { preferredProviders: String(o.providers).split(',') } : {}),
       });
       const read = (file: string | undefined) => (file ? new Uint8Array(readFileSync(file)) : undefined);
@@ -102,6 +118,9 @@ export function registerGenerateCommand(program: Command, ctx: GenerateCommandCo
         ...(initImage ? { initImage } : {}),
         ...(mask ? { mask } : {}),
         ...(latents ? { latents } : {}),
+        loras: (o.lora as string[]).map(parseLoraOption),
+        embeddings: o.embedding as string[],
+        ...(o.vae ? { vaeDir: resolveVaeOption(o.vae as string, ctx.home) } : {}),
         ...(o.timestepSpacing
           ? { schedulerOverrides: { timestep_spacing: o.timestepSpacing as TimestepSpacing } }
           : {}),
