@@ -1,7 +1,9 @@
 // Entry of the pipeline process (see worker-supervisor.ts). Hosts the pipeline service, runs
 // one job at a time, forwards progress and previews, and catches per job: an error in a job is
 // reported and the process keeps serving. Cancel sets a flag the denoise loop checks between steps.
+import { resolveHome } from '../config/stipple-home';
 import { createLogger } from '../logger';
+import { storeAdapterDirs } from '../pipeline/adapters/job-adapters';
 import { InterrogatorCache } from '../pipeline/interrogate/interrogator-cache';
 import { createPipelineService } from '../pipeline/pipeline-service';
 import type { PipelineJob } from './pipeline-port';
@@ -9,7 +11,10 @@ import { runJobInWorker } from './worker-job';
 import type { FromWorker, ToWorker } from './worker-messages';
 
 const logger = createLogger({ name: 'stipple-pipeline' });
-const service = createPipelineService({ logger });
+const service = createPipelineService({
+  logger,
+  adapterDirs: storeAdapterDirs(resolveHome(process.env).data),
+});
 const cancelled = new Set<string>();
 const interrogators = new InterrogatorCache(logger);
 let queue: Promise<void> = Promise.resolve();
