@@ -55,24 +55,9 @@ function makeLora(file: string, seed: number, rank: number, convs: boolean): num
   return modules;
 }
 
-/** Engine factory (until ort-engine takes in-memory models: written to a temp folder first). */
-function factory(tmp: string): SourceEngineFactory {
-  let n = 0;
-  return async (sources) => {
-    const files: Record<string, string> = {};
-    for (const [component, src] of Object.entries(sources)) {
-      if (typeof src === 'string') {
-        files[component] = src;
-        continue;
-      }
-      const dir = path.join(tmp, `${component}-${n++}`);
-      mkdirSync(dir, { recursive: true });
-      for (const e of src.externalData) writeFileSync(path.join(dir, e.path), e.data);
-      writeFileSync(path.join(dir, 'model.onnx'), src.modelBytes);
-      files[component] = path.join(dir, 'model.onnx');
-    }
-    return createOrtEngine({ files, logger, providers: ['cpu'] });
-  };
+/** In-memory models go to ORT as bytes + external data buffers (nothing is written to disk). */
+function factory(): SourceEngineFactory {
+  return (sources) => createOrtEngine({ files: sources, logger, providers: ['cpu'] });
 }
 
 async function main(): Promise<void> {
@@ -105,7 +90,7 @@ async function main(): Promise<void> {
     ],
   };
   for (const cacheEntries of [2, 1]) {
-    const rt = createAdapterRuntime(base, { createEngine: factory(tmp), cacheEntries });
+    const rt = createAdapterRuntime(base, { createEngine: factory(), cacheEntries });
     const plan: [string, AdapterRequest][] =
       cacheEntries === 2
         ? [
