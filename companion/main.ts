@@ -1,6 +1,7 @@
 // The composition root and CLI: `stipple serve | pair | models | generate | tokenize | parse-prompt | prompt`.
 // Reads the environment once and hands each command what it needs.
 import { Command, CommanderError } from 'commander';
+import { registerAdaptersCommands } from './cli/adapters-command';
 import { registerGenerateCommand } from './cli/generate-command';
 import { registerModelsCommand } from './cli/models-command';
 import { registerPairCommand } from './cli/pair-command';
@@ -36,6 +37,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
   registerGenerateCommand(program, { home: home().data, resolveModel });
   registerTokenizeCommands(program, { resolveModel });
   registerPresetsCommand(program, { home });
+  registerAdaptersCommands(program, { home: home().data });
   registerPromptCommand(program, {
     home,
     resolveModel: async (idOrDir) => {
