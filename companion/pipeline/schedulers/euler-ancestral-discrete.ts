@@ -3,14 +3,9 @@
 // sigma_up (k-diffusion `get_ancestral_step`, eta = 1). diffusers draws the noise tensor on every step,
 // including the last one where sigma_up is 0, and so do we, to keep the generator in lockstep.
 
-import {
-  addNoiseAtSigma,
-  discreteSigmaSchedule,
-  predictOriginal,
-  scaleBySigma,
-  startStep,
-} from './discrete-sigmas.js';
-import { checkSteps, resolveConfig, trainingSchedule } from './scheduler-config.js';
+import { addNoiseAtSigma, predictOriginal, scaleBySigma } from './discrete-sigmas.js';
+import { eulerSigmaSetup } from './euler-discrete.js';
+import { resolveConfig } from './scheduler-config.js';
 import type { CreateSchedulerOptions, NoiseSource, Scheduler, SchedulerConfig, StepOutput } from './types.js';
 
 const f = Math.fround;
@@ -28,15 +23,13 @@ export class EulerAncestralDiscreteScheduler implements Scheduler {
   constructor(given: Partial<SchedulerConfig>, numInferenceSteps: number, opts: CreateSchedulerOptions = {}) {
     // v0.25.1 EulerAncestralDiscreteScheduler has no Karras option.
     this.config = resolveConfig({ ...given, use_karras_sigmas: false }, { timestep_spacing: 'linspace' });
-    checkSteps(numInferenceSteps, this.config);
-    const { alphasCumprod } = trainingSchedule(this.config);
-    if (this.config.rescale_betas_zero_snr) alphasCumprod[alphasCumprod.length - 1] = 2 ** -24;
-    const schedule = discreteSigmaSchedule(this.config, alphasCumprod, numInferenceSteps, 'float32');
-    this.timesteps = schedule.timesteps;
-    this.sigmas = schedule.sigmas;
-    this.initNoiseSigma = schedule.initNoiseSigma;
-    this.beginIndex = startStep(numInferenceSteps, opts.strength);
-    this.steps = numInferenceSteps - this.beginIndex;
+    ({
+      timesteps: this.timesteps,
+      sigmas: this.sigmas,
+      initNoiseSigma: this.initNoiseSigma,
+      beginIndex: this.beginIndex,
+      steps: this.steps,
+    } = eulerSigmaSetup(this.config, numInferenceSteps, opts.strength));
   }
 
   scaleModelInput(sample: Float32Array, index: number): Float32Array {

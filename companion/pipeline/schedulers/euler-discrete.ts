@@ -22,6 +22,24 @@ import type {
 
 const f = Math.fround;
 
+/**
+ * The float32 sigma schedule both Euler schedulers (plain and ancestral) build in their
+ * `set_timesteps`, with img2img truncation: one place for what the two diffusers classes share.
+ */
+export function eulerSigmaSetup(
+  config: SchedulerConfig,
+  numInferenceSteps: number,
+  strength: number | undefined,
+) {
+  checkSteps(numInferenceSteps, config);
+  const { alphasCumprod } = trainingSchedule(config);
+  // diffusers: with zero-terminal-SNR betas, alphas_cumprod[-1] is nudged off 0 so sigma stays finite.
+  if (config.rescale_betas_zero_snr) alphasCumprod[alphasCumprod.length - 1] = 2 ** -24;
+  const schedule = discreteSigmaSchedule(config, alphasCumprod, numInferenceSteps, 'float32');
+  const beginIndex = startStep(numInferenceSteps, strength);
+  return { ...schedule, beginIndex, steps: numInferenceSteps - beginIndex };
+}
+
 export class EulerDiscreteScheduler implements Scheduler {
   readonly timesteps: Float64Array;
   readonly sigmas: Float32Array;
@@ -38,16 +56,13 @@ export class EulerDiscreteScheduler implements Scheduler {
     readonly id: SamplerId = 'euler',
   ) {
     this.config = resolveConfig(given, { timestep_spacing: 'linspace' });
-    checkSteps(numInferenceSteps, this.config);
-    const { alphasCumprod } = trainingSchedule(this.config);
-    // diffusers: with zero-terminal-SNR betas, alphas_cumprod[-1] is nudged off 0 so sigma stays finite.
-    if (this.config.rescale_betas_zero_snr) alphasCumprod[alphasCumprod.length - 1] = 2 ** -24;
-    const schedule = discreteSigmaSchedule(this.config, alphasCumprod, numInferenceSteps, 'float32');
-    this.timesteps = schedule.timesteps;
-    this.sigmas = schedule.sigmas;
-    this.initNoiseSigma = schedule.initNoiseSigma;
-    this.beginIndex = startStep(numInferenceSteps, opts.strength);
-    this.steps = numInferenceSteps - this.beginIndex;
+    ({
+      timesteps: this.timesteps,
+      sigmas: this.sigmas,
+      initNoiseSigma: this.initNoiseSigma,
+      beginIndex: this.beginIndex,
+      steps: this.steps,
+    } = eulerSigmaSetup(this.config, numInferenceSteps, opts.strength));
   }
 
   scaleModelInput(sample: Float32Array, index: number): Float32Array {
