@@ -25,14 +25,12 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
   registerServeCommand(program, { home });
   registerPairCommand(program, { home });
   registerModelsCommand(program, { home: home().data, env });
+  // One model store view for every command that resolves a model (built lazily: most commands never need it).
+  const manager = () =>
+    new ModelManager({ home: home().data, logger: silentLogger(), hub: hubConfigFromEnv(env) });
   const resolveModel = async (idOrDir: string) => {
-    const manager = new ModelManager({
-      home: home().data,
-      logger: silentLogger(),
-      hub: hubConfigFromEnv(env),
-    });
-    const r = await manager.resolve(idOrDir);
-    return { dir: r.dir, name: r.manifest?.name ?? r.manifest?.id ?? idOrDir };
+    const r = await manager().resolve(idOrDir);
+    return { dir: r.dir, name: r.manifest?.name ?? r.manifest?.id ?? idOrDir, family: r.manifest?.family };
   };
   registerGenerateCommand(program, { home: home().data, resolveModel });
   registerTokenizeCommands(program, { resolveModel });
@@ -40,24 +38,8 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
   registerAdaptersCommands(program, { home: home().data });
   registerPromptCommand(program, {
     home,
-    resolveModel: async (idOrDir) => {
-      const manager = new ModelManager({
-        home: home().data,
-        logger: silentLogger(),
-        hub: hubConfigFromEnv(env),
-      });
-      const r = await manager.resolve(idOrDir);
-      return { dir: r.dir, name: r.manifest?.name ?? idOrDir, family: r.manifest?.family };
-    },
-    defaultModel: async () => {
-      const manager = new ModelManager({
-        home: home().data,
-        logger: silentLogger(),
-        hub: hubConfigFromEnv(env),
-      });
-      const installed = (await manager.list()).filter((m) => m.kind === 'pipeline');
-      return installed[0]?.id ?? null;
-    },
+    resolveModel,
+    defaultModel: async () => (await manager().list()).find((m) => m.kind === 'pipeline')?.id ?? null,
   });
   return program;
 }
