@@ -16,6 +16,25 @@ export function registerServeCommand(program: Command, ctx: { home: () => HomeLa
     .action(async (opts: { port?: number; host?: string; allowRemote?: boolean }) => {
       const home = ctx.home();
       const logger = createLogger();
+      // Handlers go in before the daemon writes daemon.json: a SIGTERM that arrives as soon as a
+      // supervisor sees that file must still run the clean shutdown (which removes it), not
+      // Node's default kill.
+      let daemon: Awaited<ReturnType<typeof startDaemon>> | undefined;
+      let stopRequested = false;
+      let stopping = false;
+      const stop = async () => {
+        stopRequested = true;
+        if (stopping || !daemon) return;
+        stopping = true;
+        try {
+          await daemon.close();
+        } catch (e) {
+          logger.error({ err: e }, 'error during shutdown');
+        }
+        process.exit(0);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
       const { config, file, created } = await loadConfig(home.config);
       if (created) logger.info({ file }, 'wrote default config');
       const allowRemote = opts.allowRemote ?? config.allowRemote;
@@ -26,19 +45,11 @@ export function registerServeCommand(program: Command, ctx: { home: () => HomeLa
             `!!! Anyone on this network who learns a token can run jobs. Set "tls" in ${file}.\n\n`,
         );
       }
-      const daemon = await startDaemon({ home, config, logger, port: opts.port, host, allowRemote });
+      daemon = await startDaemon({ home, config, logger, port: opts.port, host, allowRemote });
       process.stdout.write(
         `Stipple daemon on ${daemon.url}  (status page: ${daemon.url}/, pair a plugin: npx stipple pair)\n`,
       );
-      let stopping = false;
-      const stop = async () => {
-        if (stopping) return;
-        stopping = true;
-        await daemon.close();
-        process.exit(0);
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      if (stopRequested) await stop();
     });
 }
 

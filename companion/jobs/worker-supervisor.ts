@@ -135,7 +135,7 @@ export class WorkerSupervisor implements PipelinePort {
   async close(): Promise<void> {
     this.closing = true;
     const c = this.child;
-    if (!c || c.exitCode !== null) return;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       const t = setTimeout(() => c.kill('SIGKILL'), 3000);
       c.once('exit', () => {

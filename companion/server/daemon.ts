@@ -246,13 +246,17 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     close: async () => {
       if (closed) return;
       closed = true;
-      for (const s of sessions) s.close(1001, 'daemon shutting down');
-      await queue.close();
-      wss.close();
-      server.closeAllConnections?.();
-      await new Promise<void>((r) => server.close(() => r()));
-      await pipeline.close();
-      await rm(home.daemonInfoFile, { force: true });
+      try {
+        for (const s of sessions) s.close(1001, 'daemon shutting down');
+        await queue.close();
+        wss.close();
+        server.closeAllConnections?.();
+        await new Promise<void>((r) => server.close(() => r()));
+        await pipeline.close();
+      } finally {
+        // Whatever failed above, a stale daemon.json must not point clients at a dead port.
+        await rm(home.daemonInfoFile, { force: true });
+      }
       logger.info('daemon stopped');
     },
   };
