@@ -91,8 +91,13 @@ export async function handleMessage(s: ClientSession, m: ClientMessage): Promise
       } catch {
         dir = null; // no model: the bundled SD tokenizer is used
       }
-      const chunks = await s.ctx.prompts.tokenize(m.text, dir);
-      s.send({ type: 'tokens', replyTo: m.id, chunks, total: chunks.reduce((a, c) => a + c.tokens, 0) });
+      const results = [];
+      for (const text of m.texts ?? [m.text ?? '']) {
+        const chunks = await s.ctx.prompts.tokenize(text, dir);
+        results.push({ chunks, total: chunks.reduce((a, c) => a + c.tokens, 0) });
+      }
+      const first = results[0] ?? { chunks: [], total: 0 };
+      s.send({ type: 'tokens', replyTo: m.id, ...first, ...(m.texts ? { results } : {}) });
       return;
     }
     case 'interrogate':

@@ -70,12 +70,41 @@ export const ModelRemoveMessage = z.object({
   model: ModelId,
 });
 export const PresetsMessage = z.object({ type: z.literal('presets'), id: RequestId });
-export const TokenizeMessage = z.object({
-  type: z.literal('tokenize'),
-  id: RequestId,
-  text: z.string().max(Limits.maxPromptChars),
-  model: ModelId.optional(),
-});
+/**
+ * Token counts per 75-token chunk with the model's real tokenizer. `text` for one prompt, or
+ * `texts` to count several (prompt and negative prompt) in one round trip; exactly one of the two.
+ */
+export const TokenizeMessage = z
+  .object({
+    type: z.literal('tokenize'),
+    id: RequestId,
+    text: z
+      .string()
+      .max(Limits.maxPromptChars, `\`text\` must be at most ${Limits.maxPromptChars} characters`)
+      .optional(),
+    texts: z
+      .array(
+        z
+          .string()
+          .max(
+            Limits.maxPromptChars,
+            `each of \`texts\` must be at most ${Limits.maxPromptChars} characters`,
+          ),
+      )
+      .min(1, '`texts` must hold at least one text')
+      .max(Limits.maxTokenizeTexts, `\`texts\` must hold at most ${Limits.maxTokenizeTexts} texts`)
+      .optional(),
+    model: ModelId.optional(),
+  })
+  .superRefine((m, ctx) => {
+    if ((m.text === undefined) === (m.texts === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['text'],
+        message: 'tokenize needs exactly one of `text` (one prompt) or `texts` (a batch)',
+      });
+    }
+  });
 /** Reverse prompt from an image sent as an attachment: its A1111 parameters if it has them, else CLIP ranking. */
 export const InterrogateMessage = z.object({
   type: z.literal('interrogate'),

@@ -11,6 +11,8 @@ export const Limits = {
   /** Attachments a socket may hold before using them in a `generate`. */
   maxPendingAttachments: 8,
   maxPromptChars: 20_000,
+  /** Most texts in one batched `tokenize` (prompt, negative prompt, per-region prompts…). */
+  maxTokenizeTexts: 16,
   minSide: 64,
   maxSide: 2048,
   sideMultiple: 8,

@@ -172,12 +172,16 @@ export const PresetsListMessage = z.object({
   presets: z.array(PresetEntry),
 });
 
+const TokenChunk = z.object({ tokens: z.number().int(), ids: z.array(z.number().int()) });
+
 export const TokensMessage = z.object({
   type: z.literal('tokens'),
   replyTo: ReplyTo,
   /** Token count of each 75-token chunk (A1111 chunking). */
-  chunks: z.array(z.object({ tokens: z.number().int(), ids: z.array(z.number().int()) })),
+  chunks: z.array(TokenChunk),
   total: z.number().int(),
+  /** For a batched request (`texts`): one entry per text, in order; `chunks`/`total` are the first's. */
+  results: z.array(z.object({ chunks: z.array(TokenChunk), total: z.number().int() })).optional(),
 });
 export const InterrogationMessage = z.object({
   type: z.literal('interrogation'),

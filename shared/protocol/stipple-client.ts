@@ -207,9 +207,16 @@ export class StippleClient {
   /**
    * Sends a request and resolves with the daemon's direct answer (matched by id). `attachments`
    * (ref → image bytes) go first as binary frames, for requests that name them (interrogate).
+   * `timeoutMs` overrides the client's `requestTimeoutMs` for this request: an LLM rewrite or a
+   * first interrogation (model load) may take minutes, a tokenize should not.
    */
-  request(msg: ClientMessageInput, attachments: Record<string, Uint8Array> = {}): Promise<ServerMessage> {
+  request(
+    msg: ClientMessageInput,
+    attachments: Record<string, Uint8Array> = {},
+    opts: { timeoutMs?: number } = {},
+  ): Promise<ServerMessage> {
     const id = `r${this.nextId++}`;
+    const timeoutMs = opts.timeoutMs ?? this.opts.requestTimeoutMs ?? 30000;
     return new Promise((resolve, reject) => {
       if (!this.socket || this.state !== 'connected' || this.socket.readyState !== OPEN) {
         reject(new ClientError('E_NOT_CONNECTED', 'not connected to the Stipple daemon'));
@@ -220,13 +227,8 @@ export class StippleClient {
       }
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(
-          new ClientError(
-            'E_TIMEOUT',
-            `no answer to ${msg.type} within ${this.opts.requestTimeoutMs ?? 30000} ms`,
-          ),
-        );
-      }, this.opts.requestTimeoutMs ?? 30000);
+        reject(new ClientError('E_TIMEOUT', `no answer to ${msg.type} within ${timeoutMs} ms`));
+      }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
       this.socket.send(JSON.stringify({ ...msg, id }));
     });
