@@ -126,35 +126,54 @@ export class ModelStore {
   async install(staging: string, manifest: ModelManifest): Promise<void> {
     await writeFileAtomic(path.join(staging, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     const dest = this.modelDir(manifest.id);
-    await this.moveToTrash(dest);
+    const old = await this.moveToTrash(dest);
     await rename(staging, dest);
-    await this.emptyTrash();
+    await this.deleteTrashed([old]);
   }
 
   /** Removes an installed model and its staging leftovers; E_MODEL_NOT_FOUND if neither exists. */
   async remove(id: string): Promise<void> {
-    const hadModel = await this.moveToTrash(this.modelDir(id));
-    const hadStaging = await this.moveToTrash(this.stagingDir(id));
-    await this.emptyTrash();
-    if (!hadModel && !hadStaging) {
+    const model = await this.moveToTrash(this.modelDir(id));
+    const staging = await this.moveToTrash(this.stagingDir(id));
+    await this.deleteTrashed([model, staging]);
+    if (!model && !staging) {
       throw new ModelError('E_MODEL_NOT_FOUND', `no installed model "${id}"`, { field: 'id' });
     }
   }
 
-  private async moveToTrash(dir: string): Promise<boolean> {
+  /**
+   * Renames `dir` to a unique name inside `.trash/` and returns that path (null when `dir` does not
+   * exist). `.trash/` itself is never deleted while the store runs, and each operation deletes only
+   * what it moved there, so concurrent removes and installs cannot pull the folder from under each
+   * other (an ENOENT from the rename then always means the source was missing).
+   */
+  private async moveToTrash(dir: string): Promise<string | null> {
     const trash = path.join(this.root, TRASH_DIR);
     await mkdir(trash, { recursive: true });
+    await this.sweepTrashOnce(trash);
+    const target = path.join(trash, `${path.basename(dir)}-${randomBytes(6).toString('hex')}`);
     try {
-      await rename(dir, path.join(trash, `${path.basename(dir)}-${randomBytes(4).toString('hex')}`));
-      return true;
+      await rename(dir, target);
+      return target;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;
     }
   }
 
-  private async emptyTrash(): Promise<void> {
-    await rm(path.join(this.root, TRASH_DIR), { recursive: true, force: true });
+  private async deleteTrashed(paths: (string | null)[]): Promise<void> {
+    for (const p of paths) if (p) await rm(p, { recursive: true, force: true });
+  }
+
+  private sweep: Promise<void> | undefined;
+  /** Leftovers of a process that died mid-removal are deleted once, before this store's first move. */
+  private sweepTrashOnce(trash: string): Promise<void> {
+    this.sweep ??= readdir(trash)
+      .then((names) =>
+        Promise.all(names.map((n) => rm(path.join(trash, n), { recursive: true, force: true }))),
+      )
+      .then(() => undefined);
+    return this.sweep;
   }
 }
 

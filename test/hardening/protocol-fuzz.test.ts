@@ -206,8 +206,8 @@ test(`${TOTAL} generated and mutated messages and frames: each answered or handl
   const lanes: Lane[] = [];
   for (let i = 0; i < LANES; i++) lanes.push(new Lane(`fuzz-${i}`, stats, await pairToken(d, `fuzz-${i}`)));
   for (const l of lanes) await l.connect();
-  // Model-store messages (model_remove, model_pull) run on lane 0, one at a time: concurrent store
-  // mutations race on its .trash folder (ENOENT -> E_INTERNAL); the todo test below reproduces it.
+  // Model-store messages (model_remove, model_pull) run on lane 0, one at a time, so their answers
+  // are attributable; concurrent removes have their own test below.
   const isRemove = (i: FuzzInput) => i.kind === 'text' && /model_|_remove|_pull/.test(i.text);
   const removes: number[] = [];
   let next = 0;
@@ -283,7 +283,6 @@ test(`${TOTAL} generated and mutated messages and frames: each answered or handl
 
 test('concurrent model_remove of models that do not exist answer E_MODEL_NOT_FOUND, never E_INTERNAL', {
   skip: skipNoFixtures,
-  todo: 'companion/models/model-store.ts: moveToTrash/emptyTrash race when removes run concurrently (mkdir .trash ENOENT)',
 }, async () => {
   const clients = await Promise.all([0, 1, 2, 3].map((i) => connectClient(d.wsUrl, d.token, `remover-${i}`)));
   const answers = await Promise.all(

@@ -1,7 +1,7 @@
 // The local store without a network: imports (copy and link), resolve's id rules, verify
 // catching a damaged file, removal, and that half-written folders never get listed.
 import assert from 'node:assert/strict';
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -150,6 +150,31 @@ test('remove deletes a model; removing again is E_MODEL_NOT_FOUND', { skip: skip
   assert.deepEqual(await m.list(), []);
   await assert.rejects(m.remove('tiny'), { code: 'E_MODEL_NOT_FOUND' });
   await assert.rejects(m.remove('../x'), { code: 'E_BAD_REQUEST' });
+});
+
+test('concurrent removes: exactly one removes the model, the rest are E_MODEL_NOT_FOUND, nothing is left', {
+  skip: skipNoFixtures,
+}, async (t) => {
+  const { m, home } = await manager(t);
+  // A leftover of a process that died mid-removal is swept by the store's first mutation.
+  await mkdir(path.join(home, 'models', '.trash', 'stale-1234'), { recursive: true });
+  await m.import(fixturePath('tiny-sd', 'sd15-tiny'), { mode: 'link', id: 'a' });
+  const results = await Promise.allSettled([
+    ...Array.from({ length: 8 }, () => m.remove('a')),
+    ...Array.from({ length: 8 }, (_, i) => m.remove(`absent-${i}`)),
+  ]);
+  const ok = results.filter((r) => r.status === 'fulfilled').length;
+  const codes = results.flatMap((r) =>
+    r.status === 'rejected' ? [(r.reason as { code?: string }).code] : [],
+  );
+  assert.equal(ok, 1, 'one remove of "a" succeeded');
+  assert.deepEqual(new Set(codes), new Set(['E_MODEL_NOT_FOUND']), JSON.stringify(codes));
+  assert.deepEqual(await m.list(), []);
+  assert.deepEqual(
+    await readdir(path.join(home, 'models', '.trash')),
+    [],
+    'trash emptied, stale entry swept',
+  );
 });
 
 test('pull refuses unknown ids and malformed repo names before any request', async (t) => {
