@@ -12,6 +12,13 @@ export interface PipelineJob {
   /** Resolved model folder and display name. */
   modelDir: string;
   modelName: string;
+  /** The request's `vae`, resolved to its store folder (`<data>/vaes/<name>/`) before queueing. */
+  vaeDir?: string;
+  /**
+   * For `quality: 'fast'` when the model folder has no vae_decoder_tiny/: an installed tiny autoencoder
+   * model folder (catalog `taesd`, SD 1.x/2.x latents only), resolved before queueing.
+   */
+  tinyDecoderDir?: string;
   initImage?: Uint8Array;
   mask?: Uint8Array;
 }

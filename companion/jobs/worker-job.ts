@@ -20,6 +20,8 @@ export async function runJobInWorker(
       ...r,
       modelDir: job.modelDir,
       modelName: job.modelName,
+      ...(job.vaeDir ? { vaeDir: job.vaeDir } : {}),
+      ...(job.tinyDecoderDir ? { tinyDecoderDir: job.tinyDecoderDir } : {}),
       initImage: job.initImage,
       mask: job.mask,
     },

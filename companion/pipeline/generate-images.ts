@@ -49,8 +49,39 @@ export interface GenerationJob {
   cfgMode?: 'auto' | 'batched' | 'separate';
   /** Latent tile side for VAE tiling (0: never tile). */
   vaeTileLatent?: number;
+  /**
+   * SDXL size conditioning (`add_time_ids`): original size, crop top-left, target size in pixels. Missing
+   * values take diffusers' defaults: original = target = (height, width), crop (0, 0).
+   */
+  sizeConditioning?: SizeConditioning;
+  /**
+   * Decodes one image's final latents (1,4,h,w) to (1,3,H,W) in [0,1] instead of the model's VAE
+   * (the tiny autoencoder of `quality: 'fast'`).
+   */
+  decode?: (latents: Float32Array, h: number, w: number) => Promise<Float32Array>;
   onStep?: (e: StepEvent) => void;
   isCancelled?: () => boolean;
+}
+
+export interface SizeConditioning {
+  originalWidth?: number;
+  originalHeight?: number;
+  cropTop?: number;
+  cropLeft?: number;
+  targetWidth?: number;
+  targetHeight?: number;
+}
+
+/** diffusers' `_get_add_time_ids`: (original_size + crops_coords_top_left + target_size), (h, w) order. */
+export function sdxlTimeIds(width: number, height: number, c: SizeConditioning = {}): Float32Array {
+  return Float32Array.of(
+    c.originalHeight ?? height,
+    c.originalWidth ?? width,
+    c.cropTop ?? 0,
+    c.cropLeft ?? 0,
+    c.targetHeight ?? height,
+    c.targetWidth ?? width,
+  );
 }
 
 export interface GenerationResult {
@@ -191,7 +222,7 @@ export async function generateImages(model: LoadedModel, job: GenerationJob): Pr
   // 4. denoise
   t0 = performance.now();
   const timeIds = model.contract.unet.timeIds
-    ? Float32Array.of(job.height, job.width, 0, 0, job.height, job.width)
+    ? sdxlTimeIds(job.width, job.height, job.sizeConditioning)
     : undefined;
   const final = await denoise({
     engine: model.engine,
@@ -216,7 +247,8 @@ export async function generateImages(model: LoadedModel, job: GenerationJob): Pr
   const images = new Float32Array(B * 3 * job.width * job.height);
   for (let b = 0; b < B; b++) {
     if (job.isCancelled?.()) throw new CancelledError('before VAE decode');
-    const img = await decodeLatents(vae, final.subarray(b * per, (b + 1) * per), h, w);
+    const one = final.subarray(b * per, (b + 1) * per);
+    const img = job.decode ? await job.decode(one, h, w) : await decodeLatents(vae, one, h, w);
     images.set(img, b * img.length);
   }
   timings.decodeMs = performance.now() - t0;

@@ -2,6 +2,7 @@
 // CLI), and the checks that run before any model work: each error names the field, the value and the rule.
 import { Limits } from '../../shared/protocol/limits.js';
 import { SAMPLER_IDS } from '../../shared/protocol/samplers.js';
+import type { SizeConditioning } from './generate-images.js';
 import type { SamplerId, SchedulerConfig } from './schedulers/types.js';
 
 export type GenerateMode = 'txt2img' | 'img2img' | 'inpaint' | 'outpaint';
@@ -51,6 +52,13 @@ export interface GenerateInput {
   embeddings?: string[];
   /** Another VAE: a folder with vae_decoder/ (and vae_encoder/). */
   vaeDir?: string;
+  /**
+   * quality 'fast' when the model folder has no vae_decoder_tiny/: a tiny autoencoder folder with
+   * vae_decoder/model.onnx (the installed catalog `taesd`).
+   */
+  tinyDecoderDir?: string;
+  /** SDXL size conditioning (time ids); ignored by models without `time_ids`. Defaults: diffusers'. */
+  sdxl?: SizeConditioning;
 }
 
 export interface InputError {
@@ -136,6 +144,18 @@ export function validateGenerateInput(input: GenerateInput): InputError[] {
         field: 'latents',
         message: `\`latents\` must be a (B,4,h,w) float32 array, got shape [${shape}]`,
       });
+    }
+  }
+  if (input.sdxl) {
+    for (const [k, v] of Object.entries(input.sdxl)) {
+      if (v === undefined) continue;
+      const min = k.startsWith('crop') ? 0 : 1;
+      if (!Number.isInteger(v) || v < min || v > 4096) {
+        errors.push({
+          field: `sdxl.${k}`,
+          message: `\`sdxl.${k}\` must be an integer between ${min} and 4096, got ${v}`,
+        });
+      }
     }
   }
   if (!input.modelDir) errors.push({ field: 'model', message: '`model` is required' });

@@ -4,6 +4,7 @@
 // Must not know about sockets or queues; progress goes out through the hooks.
 import { createHash, randomInt } from 'node:crypto';
 import { createReadStream, existsSync, realpathSync } from 'node:fs';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { SAMPLER_LABELS } from '../../shared/protocol/samplers.js';
 import {
@@ -17,11 +18,12 @@ import {
   resizeImage,
 } from '../images/image-codec.js';
 import { formatInfotext } from '../images/infotext.js';
-import { AdapterFileCache } from './adapters/adapter-files.js';
+import { AdapterFileCache, loraNameOf, stampFile } from './adapters/adapter-files.js';
+import { AdapterHashCache, adapterInfotextFields } from './adapters/adapter-hashes.js';
 import { type AdapterRuntime, createAdapterRuntime } from './adapters/adapter-runtime.js';
 import { type AdapterDirs, resolveJobAdapters } from './adapters/job-adapters.js';
 import { latentPreview, type PreviewImage } from './denoise/latent-preview.js';
-import { generateImages } from './generate-images.js';
+import { generateImages, type SizeConditioning, sdxlTimeIds } from './generate-images.js';
 import { type GenerateInput, validateGenerateInput } from './generate-input.js';
 import { type LoadedModel, loadModel, type ModelInfo, modelInfo } from './model/loaded-model.js';
 import { grayToMask, rgbToTensor, tensorToRgb } from './modes/image-tensors.js';
@@ -34,9 +36,18 @@ import {
   pasteWithMask,
 } from './modes/mask-geometry.js';
 import { PipelineError } from './pipeline-errors.js';
+import type { Engine } from './runtime/engine.js';
 import { availableProviders, createOrtEngine } from './runtime/ort-engine.js';
 import type { PromptScheduler } from './text/prompt-source.js';
 import { promptSource } from './text/prompt-source.js';
+import {
+  decodeTiny,
+  findTinyDecoder,
+  TINY_COMPONENT,
+  type TinyDecoderContract,
+  tinyDecoderContract,
+} from './vae/tiny-decoder.js';
+import { decodeLatents } from './vae/vae.js';
 
 export type { GenerateInput } from './generate-input.js';
 export { validateGenerateInput } from './generate-input.js';
@@ -155,6 +166,22 @@ async function prepareImages(input: GenerateInput): Promise<PreparedImages> {
   };
 }
 
+/** SDXL size-conditioning infotext fields, only where they differ from diffusers' defaults. */
+export function sizeConditioningFields(
+  width: number,
+  height: number,
+  c: SizeConditioning | undefined,
+): Record<string, string> {
+  if (!c) return {};
+  const [oh, ow, top, left, th, tw] = sdxlTimeIds(width, height, c);
+  const out: Record<string, string> = {};
+  if (oh !== height || ow !== width) out['Original size'] = `${ow}x${oh}`;
+  if (top !== 0) out['Crop top'] = String(top);
+  if (left !== 0) out['Crop left'] = String(left);
+  if (th !== height || tw !== width) out['Target size'] = `${tw}x${th}`;
+  return out;
+}
+
 async function warmup(model: LoadedModel): Promise<void> {
   const size = modelInfo(model).nativeSize;
   await generateImages(model, {
@@ -175,7 +202,32 @@ export function createPipelineService(opts: PipelineServiceOptions): PipelineSer
   const log = opts.logger;
   let current: { model: LoadedModel; hash: Promise<string>; adapters: AdapterRuntime } | undefined;
   const adapterFiles = new AdapterFileCache();
+  const adapterHashes = new AdapterHashCache();
   const failedProviders = new Set<string>();
+  // Tiny autoencoder sessions (quality 'fast'), by .onnx path; kept across jobs and model switches.
+  const tinyDecoders = new Map<string, Promise<{ engine: Engine; contract: TinyDecoderContract }>>();
+
+  function tinyDecoder(file: string, config: Record<string, unknown>) {
+    let hit = tinyDecoders.get(file);
+    if (!hit) {
+      hit = createOrtEngine({
+        files: { [TINY_COMPONENT]: file },
+        logger: log,
+        failedProviders,
+        ...(opts.preferredProviders ? { providers: opts.preferredProviders } : {}),
+      }).then(async (engine) => {
+        try {
+          return { engine, contract: tinyDecoderContract(engine, config) };
+        } catch (err) {
+          await engine.release();
+          throw err;
+        }
+      });
+      hit.catch(() => tinyDecoders.delete(file));
+      tinyDecoders.set(file, hit);
+    }
+    return hit;
+  }
 
   async function ensureLoaded(
     dir: string,
@@ -264,11 +316,82 @@ export function createPipelineService(opts: PipelineServiceOptions): PipelineSer
     const seed0 = input.seed === -1 ? randomInt(0, 2 ** 32 - input.batch) : input.seed;
     const ortBefore = model.engine.stats().runMs;
     const notes: string[] = [...jobAdapters.notes, ...active.notes];
+    // quality 'fast': the final decode runs the tiny autoencoder (TAESD) when one is available.
+    let fastDecode: ((latents: Float32Array, h: number, w: number) => Promise<Float32Array>) | undefined;
+    let tinyUsed = false;
     if (input.quality === 'fast') {
+      const found = findTinyDecoder(input.modelDir, input.tinyDecoderDir);
+      if (!found) {
+        notes.push(
+          'quality "fast": no tiny autoencoder (the model folder has no vae_decoder_tiny/model.onnx and no compatible `taesd` is installed: `stipple models pull taesd` for SD 1.x/2.x), decoded with the full VAE',
+        );
+      } else {
+        try {
+          const tiny = await tinyDecoder(found.file, found.config);
+          const range = tiny.contract.range === '0..1' ? '[0,1]' : '[-1,1]';
+          const where =
+            found.source === 'model' ? 'the model folder’s vae_decoder_tiny' : 'the installed TAESD';
+          const full = {
+            engine: model.engine,
+            contract: model.contract.vae,
+            scalingFactor: model.layout.scalingFactor,
+            scaleFactor: f,
+            tileLatent: 128,
+          };
+          fastDecode = async (latents, h, w) => {
+            try {
+              const img = await decodeTiny(
+                { engine: tiny.engine, contract: tiny.contract, scaleFactor: f, tileLatent: 128 },
+                latents,
+                h,
+                w,
+              );
+              const note = `quality "fast": decoded with the tiny autoencoder (${where}, ${path.basename(path.dirname(found.file))}/${path.basename(found.file)}); output range ${range}: ${tiny.contract.rangeReason}`;
+              if (!notes.includes(note)) notes.push(note);
+              tinyUsed = true;
+              return img;
+            } catch (err) {
+              const note = `quality "fast": the tiny autoencoder failed (${(err as Error).message}), decoded with the full VAE`;
+              if (!notes.includes(note)) notes.push(note);
+              tinyUsed = false;
+              return decodeLatents(full, latents, h, w);
+            }
+          };
+        } catch (err) {
+          notes.push(
+            `quality "fast": the tiny autoencoder ${found.file} could not be loaded (${(err as Error).message}), decoded with the full VAE`,
+          );
+        }
+      }
+    }
+    const xl = model.contract.unet.timeIds !== undefined;
+    if (input.sdxl && !xl) {
       notes.push(
-        'quality "fast" (tiny autoencoder decode) is not implemented yet: decoded with the full VAE',
+        `\`sdxl\` size conditioning ignored: model ${model.layout.name} has no time_ids input (not SDXL)`,
       );
     }
+    // Infotext names of the LoRAs and embeddings in use, with A1111's short hashes (same for every image).
+    const text = `${jobAdapters.prompt}\n${jobAdapters.negativePrompt}`.toLowerCase();
+    const usedEmbeddings: { token: string; file: string }[] = [];
+    for (const file of jobAdapters.request.embeddings ?? []) {
+      const token = adapterFiles.embedding(stampFile(file, 'embeddings')).token;
+      if (text.includes(token.toLowerCase())) usedEmbeddings.push({ token, file });
+    }
+    const adapterFields = await adapterInfotextFields(
+      {
+        loras: (jobAdapters.request.loras ?? []).map((l) => ({
+          name: l.name ?? loraNameOf(l.file),
+          file: l.file,
+        })),
+        embeddings: usedEmbeddings,
+        ...(input.vaeDir ? { vaeName: path.basename(path.resolve(input.vaeDir)) } : {}),
+      },
+      adapterHashes,
+    ).catch((err: Error) => {
+      notes.push(`LoRA/embedding hashes left out of the PNG metadata: ${err.message}`);
+      return {} as Record<string, string>;
+    });
+    const sizeFields = xl ? sizeConditioningFields(input.width, input.height, input.sdxl) : {};
     const timings = { loadMs, totalMs: 0, textMs: 0, encodeMs: 0, denoiseMs: 0, decodeMs: 0, ortRunMs: 0 };
     const images: GeneratedImage[] = [];
     const prompt = promptSource(jobAdapters.prompt, jobAdapters.negativePrompt, opts.promptScheduler);
@@ -292,6 +415,8 @@ export function createPipelineService(opts: PipelineServiceOptions): PipelineSer
         ...(input.latents ? { latents: input.latents.data } : {}),
         ...(input.schedulerOverrides ? { schedulerOverrides: input.schedulerOverrides } : {}),
         vaeTileLatent: 128,
+        ...(input.sdxl && xl ? { sizeConditioning: input.sdxl } : {}),
+        ...(fastDecode ? { decode: fastDecode } : {}),
         isCancelled: () => hooks.isCancelled(),
         onStep: (e) => {
           const want = previewEvery > 0 && ((e.step + 1) % previewEvery === 0 || e.step + 1 === e.steps);
@@ -337,6 +462,7 @@ export function createPipelineService(opts: PipelineServiceOptions): PipelineSer
         modelHash: await hash,
         model: input.modelName,
         ...(mode !== 'txt2img' ? { denoisingStrength: input.strength } : {}),
+        extra: { ...sizeFields, ...adapterFields, ...(tinyUsed ? { 'VAE Decoder': 'TAESD' } : {}) },
       });
       images.push({
         png: await encodePng(out, infotext),
@@ -362,6 +488,8 @@ export function createPipelineService(opts: PipelineServiceOptions): PipelineSer
         await current.model.engine.release();
       }
       current = undefined;
+      for (const t of tinyDecoders.values()) await t.then((x) => x.engine.release()).catch(() => {});
+      tinyDecoders.clear();
     },
     info() {
       return {

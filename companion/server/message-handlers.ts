@@ -206,6 +206,16 @@ async function generate(s: ClientSession, m: Msg<'generate'>): Promise<void> {
     if (e.field === 'model') e.field = 'request.model';
     throw e;
   });
+  // A named VAE resolves to its store folder here, so an unknown name is refused before queueing.
+  const vaeDir = req.vae
+    ? await s.ctx.catalog.vaeForJob(req.vae).catch((e: Error & { field?: string }) => {
+        if (e.field === 'vae') e.field = 'request.vae';
+        throw e;
+      })
+    : undefined;
+  // quality 'fast': the installed TAESD, used when the model folder has no vae_decoder_tiny/ of its own.
+  const tinyDecoderDir =
+    req.quality === 'fast' ? await s.ctx.catalog.tinyDecoderForJob(model.family) : undefined;
   // A preset is baked into the prompt (as A1111 styles are), so `done.params` replays exactly;
   // its recommended settings fill what the request left unset.
   let prompt = req.prompt;
@@ -249,6 +259,8 @@ async function generate(s: ClientSession, m: Msg<'generate'>): Promise<void> {
     request: filled,
     modelDir: model.dir,
     modelName: model.name,
+    ...(vaeDir ? { vaeDir } : {}),
+    ...(tinyDecoderDir ? { tinyDecoderDir } : {}),
     initImage: init?.bytes,
     mask: mask?.bytes,
   });

@@ -107,6 +107,39 @@ export class ModelCatalogView {
     return out;
   }
 
+  /**
+   * The store folder of the VAE a request names (`request.vae`), checked before the job is queued:
+   * an unknown name is E_MODEL_NOT_FOUND naming the field and the installed VAEs.
+   */
+  async vaeForJob(name: string): Promise<string> {
+    const installed = await this.adapters.list('vae');
+    const hit = installed.find((e) => e.name === name);
+    if (!hit) {
+      const have = installed.map((e) => e.name);
+      const err = new Error(
+        `\`vae\`: no VAE named "${name}" is installed (${have.length ? `installed: ${have.join(', ')}` : 'none is installed: `stipple vae import <folder>`'})`,
+      ) as Error & { code: string; field: string };
+      err.code = 'E_MODEL_NOT_FOUND';
+      err.field = 'vae';
+      throw err;
+    }
+    return hit.path;
+  }
+
+  /**
+   * A tiny autoencoder for \`quality: 'fast'\`, when the model folder has none of its own: the installed
+   * catalog \`taesd\` model, for SD 1.x/2.x families only (TAESD decodes the SD 1.x/2.x latent space; SDXL
+   * needs TAESDXL, which a model folder may carry as vae_decoder_tiny/). Undefined when none fits.
+   */
+  async tinyDecoderForJob(family: string): Promise<string | undefined> {
+    if (family.startsWith('sdxl')) return undefined;
+    const hit = (await this.models.list()).find(
+      (m) => m.kind === 'vae-approx' && (m.catalogId ?? m.id) === 'taesd',
+    );
+    if (!hit) return undefined;
+    return (await this.models.resolve(hit.id, { check: 'size' }).catch(() => undefined))?.dir;
+  }
+
   /** Resolves the model a job runs on; throws the manager's typed errors (E_MODEL_NOT_FOUND, …). */
   async forJob(id: string | undefined): Promise<JobModel> {
     const chosen = id ?? (await this.defaultModelId());

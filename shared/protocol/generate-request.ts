@@ -57,6 +57,37 @@ export const LoraRef = z.object({
   weight: z.number().min(-4).max(4).default(1),
 });
 
+/** Largest size/crop value in `sdxl` (diffusers accepts any; SDXL was trained up to ~4096). */
+const SDXL_MAX_SIZE = 4096;
+
+const sdxlSide = (name: string) =>
+  z
+    .number()
+    .int(`\`sdxl.${name}\` must be an integer`)
+    .min(1, `\`sdxl.${name}\` must be between 1 and ${SDXL_MAX_SIZE}`)
+    .max(SDXL_MAX_SIZE, `\`sdxl.${name}\` must be between 1 and ${SDXL_MAX_SIZE}`);
+
+const sdxlCrop = (name: string) =>
+  z
+    .number()
+    .int(`\`sdxl.${name}\` must be an integer`)
+    .min(0, `\`sdxl.${name}\` must be between 0 and ${SDXL_MAX_SIZE}`)
+    .max(SDXL_MAX_SIZE, `\`sdxl.${name}\` must be between 0 and ${SDXL_MAX_SIZE}`);
+
+/**
+ * SDXL size conditioning (the UNet's `time_ids`: original size, crop top-left, target size, in pixels).
+ * Every field is optional; diffusers' defaults apply: original = target = the output size, crop (0, 0).
+ * Ignored by SD 1.x/2.x models.
+ */
+export const SdxlConditioning = z.object({
+  originalWidth: sdxlSide('originalWidth').optional(),
+  originalHeight: sdxlSide('originalHeight').optional(),
+  cropTop: sdxlCrop('cropTop').optional(),
+  cropLeft: sdxlCrop('cropLeft').optional(),
+  targetWidth: sdxlSide('targetWidth').optional(),
+  targetHeight: sdxlSide('targetHeight').optional(),
+});
+
 export const GenerateRequest = z
   .object({
     mode: z.enum(['txt2img', 'img2img', 'inpaint', 'outpaint']).default('txt2img'),
@@ -108,12 +139,19 @@ export const GenerateRequest = z
      * new canvas (image plus margins), not the image's own size.
      */
     outpaint: OutpaintMargins.optional(),
+    /**
+     * 'fast': final decode with a tiny autoencoder (TAESD: the model folder's vae_decoder_tiny/, else the
+     * installed `taesd` catalog model for SD 1.x/2.x); without one the full VAE decodes and a note says so.
+     */
     quality: z.enum(['full', 'fast']).default('full'),
     /** Send a preview image every N steps (0 = no previews). */
     previewEvery: z.number().int().min(0).max(150).default(1),
     initImage: AttachmentRef.optional(),
     mask: AttachmentRef.optional(),
     loras: z.array(LoraRef).max(8).default([]),
+    /** A VAE installed in the store (`stipple vae import`, `<data>/vaes/<name>/`) instead of the model's own. */
+    vae: ModelId.optional(),
+    sdxl: SdxlConditioning.optional(),
   })
   .superRefine((r, ctx) => {
     if ((r.mode === 'img2img' || r.mode === 'inpaint' || r.mode === 'outpaint') && !r.initImage) {
