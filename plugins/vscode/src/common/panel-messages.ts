@@ -2,6 +2,7 @@
 // picker), defined once as schemas and validated on both sides: a webview is a trust boundary.
 // Pure data only; images travel as webview URIs or data: URLs, never as host objects.
 import { z } from 'zod';
+import { EMBEDDING_WEIGHT, LORA_WEIGHT } from './extra-networks';
 
 const Text = z.string().max(20_000);
 const Side = z.number().int().min(64).max(2048).multipleOf(8);
@@ -19,6 +20,39 @@ export const WebviewToHost = z.discriminatedUnion('type', [
     width: Side,
     height: Side,
     count: z.number().int().min(1).max(8),
+    /** Checkpoint id; absent = the daemon's default model. */
+    model: z.string().min(1).max(128).optional(),
+    loras: z
+      .array(
+        z.object({
+          name: z.string().min(1).max(128),
+          weight: z
+            .number()
+            .min(LORA_WEIGHT.min, `LoRA weight must be between ${LORA_WEIGHT.min} and ${LORA_WEIGHT.max}`)
+            .max(LORA_WEIGHT.max, `LoRA weight must be between ${LORA_WEIGHT.min} and ${LORA_WEIGHT.max}`),
+        }),
+      )
+      .max(8, 'at most 8 LoRAs per generation')
+      .default([]),
+    embeddings: z
+      .array(
+        z.object({
+          token: z.string().min(1).max(128),
+          weight: z
+            .number()
+            .min(
+              EMBEDDING_WEIGHT.min,
+              `embedding weight must be between ${EMBEDDING_WEIGHT.min} and ${EMBEDDING_WEIGHT.max}`,
+            )
+            .max(
+              EMBEDDING_WEIGHT.max,
+              `embedding weight must be between ${EMBEDDING_WEIGHT.min} and ${EMBEDDING_WEIGHT.max}`,
+            ),
+          target: z.enum(['prompt', 'negative']),
+        }),
+      )
+      .max(16)
+      .default([]),
   }),
   z.object({ type: z.literal('reversePrompt') }),
   z.object({ type: z.literal('refreshModels') }),
@@ -49,9 +83,14 @@ export const PresetItem = z.object({ id: z.string(), name: z.string() });
 export const ModelItem = z.object({
   id: z.string(),
   name: z.string(),
+  kind: z.enum(['checkpoint', 'lora', 'embedding', 'vae', 'clip']),
+  family: z.string(),
   installed: z.boolean(),
   sizeBytes: z.number().optional(),
+  triggerWords: z.array(z.string()).optional(),
+  token: z.string().optional(),
 });
+export type ModelItem = z.infer<typeof ModelItem>;
 export const GalleryItem = z.object({
   path: z.string(),
   name: z.string(),
@@ -111,6 +150,8 @@ export const HostToWebview = z.discriminatedUnion('type', [
     negativePrompt: z.string(),
     /** What changed, when the host rewrote the prompt (fix all). */
     changes: z.array(z.string()).optional(),
+    /** Where the prompt came from (reverse prompt), shown as a notice. */
+    notice: z.string().optional(),
   }),
   z.object({ type: z.literal('notice'), level: z.enum(['info', 'error']), text: z.string() }),
   // Mask editor / candidate picker setup

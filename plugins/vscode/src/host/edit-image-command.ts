@@ -1,6 +1,7 @@
 // "Edit image…" on a PNG/JPEG/WebP (explorer context menu or the image preview): variations
 // (img2img), inpainting with a mask painted in a webview, or outpainting to a larger canvas.
-// The result is saved next to the original under a new name; the original is never touched.
+// The result is saved next to the original under a new name, or (PNG originals, after a modal
+// confirmation) replaces it, the original being copied to .stipple/history first.
 import type * as vscode from 'vscode';
 import type { GenerateRequestInput } from '../../../../shared/protocol/generate-request';
 import { Limits } from '../../../../shared/protocol/limits';
@@ -9,6 +10,7 @@ import { pickCandidate } from './candidate-picker';
 import { saveImage } from './generate-command';
 import type { HostContext } from './host-context';
 import { fitSize, readImageInfo } from './image-size';
+import { confirmAndReplace } from './image-versions-command';
 import { runJob } from './job-runner';
 import { readParametersFromPng } from './png-parameters';
 import { basenameUriPath, dirnameUriPath } from './relative-path';
@@ -187,13 +189,28 @@ export async function editImage(
   const index = await pickCandidate(ctx, outcome.images);
   const img = index === undefined ? undefined : outcome.images[index];
   if (!img) return undefined;
+  const name = basenameUriPath(uri.path);
+  if (info.mime === 'image/png') {
+    const how = await v.window.showQuickPick(
+      [
+        { label: 'Save as a new file', description: `next to ${name}`, replace: false },
+        {
+          label: `Replace ${name}`,
+          description: 'the original is kept in .stipple/history',
+          replace: true,
+        },
+      ],
+      { title: `Stipple: save the ${mode === 'img2img' ? 'variation' : mode} of ${name}` },
+    );
+    if (!how) return undefined;
+    if (how.replace) {
+      return (await confirmAndReplace(ctx, uri, img.png, mode === 'img2img' ? 'variation' : mode))
+        ? uri
+        : undefined;
+    }
+  }
   const folder = uri.with({ path: dirnameUriPath(uri.path) });
-  const saved = await saveImage(
-    ctx,
-    folder,
-    editedBaseName(basenameUriPath(uri.path), mode, img.seed),
-    img.png,
-  );
+  const saved = await saveImage(ctx, folder, editedBaseName(name, mode, img.seed), img.png);
   if (saved) {
     ctx.log(`saved ${saved.toString()} (${mode} of ${uri.toString()}, prompt slug ${slugify(prompt)})`);
     void v.window.showInformationMessage(`Stipple: saved ${v.workspace.asRelativePath(saved)}`);

@@ -8,9 +8,10 @@ import * as vscode from 'vscode';
 import WebSocket from 'ws';
 import type { SocketLike } from '../../../../shared/protocol/stipple-client';
 import { DaemonConnection } from './daemon-connection';
-import { editImage } from './edit-image-command';
+import { editImage, imageTarget } from './edit-image-command';
 import { generateAsset } from './generate-command';
 import type { HostContext } from './host-context';
+import { RESTORE_COMMAND, restorePreviousVersion } from './image-versions-command';
 import type { JobRunnerDeps } from './job-runner';
 import { copyParameters, regenerate, variations } from './png-commands';
 import { readSettings } from './settings';
@@ -121,6 +122,12 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(
       'stipple.copyParameters',
       run((arg) => copyParameters(ctx, arg)),
+    ),
+    vscode.commands.registerCommand(
+      RESTORE_COMMAND,
+      run(async (arg) => {
+        if (await restorePreviousVersion(ctx, imageTarget(ctx, arg))) await panel.refreshGallery();
+      }),
     ),
     vscode.commands.registerCommand(
       'stipple.reconnect',

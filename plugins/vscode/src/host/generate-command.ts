@@ -22,6 +22,10 @@ export interface GenerateOptions {
   height: number;
   count: number;
   seed?: number;
+  /** Checkpoint id; absent = the daemon's default model. */
+  model?: string;
+  /** LoRAs from the side panel's picker, sent as the request's `loras` list. */
+  loras?: { name: string; weight: number }[];
 }
 
 interface EditorTarget {
@@ -211,6 +215,8 @@ export async function generateAsset(
     seed: opts.seed ?? -1,
     sampler: s.sampler,
     steps: s.steps,
+    ...(opts.model ? { model: opts.model } : {}),
+    ...(opts.loras?.length ? { loras: opts.loras } : {}),
   };
   const outcome = await runJob(ctx.jobs, `Stipple: generating "${opts.prompt.slice(0, 40)}"`, request);
   if (outcome.status !== 'done') return undefined;

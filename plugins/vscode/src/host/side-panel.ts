@@ -1,23 +1,32 @@
 // The side panel (webview view in the activity bar): prompt editor with token budget per
-// chunk and findings, presets, reverse prompt from an image file, model picker with download
-// progress, and the gallery of the workspace's generated assets. The panel never sees the
+// chunk and findings, presets, reverse prompt from an image file (PNG parameters, else the
+// daemon's CLIP interrogator), checkpoint picker with the compatible LoRAs and embeddings
+// (weights, trigger words) and download progress, and the gallery of generated assets. The panel never sees the
 // token: every daemon request goes through the host, and every message is validated.
 import type * as vscode from 'vscode';
 import type { ServerMessage } from '../../../../shared/protocol/server-messages';
-import { type HostToWebview, parseWebviewToHost, type WebviewToHost } from '../common/panel-messages';
+import {
+  type HostToWebview,
+  type ModelItem,
+  parseWebviewToHost,
+  type WebviewToHost,
+} from '../common/panel-messages';
 import { scanGallery, toGalleryItems } from './gallery';
 import { generateAsset } from './generate-command';
 import type { HostContext } from './host-context';
+import { panelGenerateOptions } from './panel-generate';
 import { regenerate } from './png-commands';
 import { readParametersFromPng } from './png-parameters';
 import { analysisQueries, analyzeForPanel, fixAllForPanel, TokenCountCache } from './prompt-analysis';
 import { formatReference, referenceStyleFor } from './reference-syntax';
-import { relativeReferencePath } from './relative-path';
+import { basenameUriPath, relativeReferencePath } from './relative-path';
+import { reversePrompt } from './reverse-prompt';
 import { readSettings } from './settings';
 import { statusView } from './status-text';
 import { webviewShell } from './webview-panels';
 
 export const SIDE_PANEL_VIEW_ID = 'stipple.panel';
+const PULL_TIMEOUT_MS = 6 * 3600_000;
 
 const BODY = `<section>
   <h3>Prompt</h3>
@@ -41,9 +50,16 @@ const BODY = `<section>
 </section>
 <section>
   <h3>Models <span id="connection" class="muted"></span></h3>
+  <div class="row"><label for="model">Checkpoint</label> <select id="model" aria-label="checkpoint"></select></div>
+  <h4>LoRAs <span class="muted">for this checkpoint</span></h4>
+  <ul id="loras" class="adapters"></ul>
+  <h4>Embeddings</h4>
+  <ul id="embeddings" class="adapters"></ul>
+  <h4>Catalog</h4>
   <ul id="models" class="models"></ul>
   <div class="row"><input id="pull-ref" type="text" placeholder="catalog id or owner/repo"><button id="pull" type="button">Download</button></div>
   <progress id="pull-progress" max="1" value="0" hidden></progress>
+  <p id="pull-status" class="muted" role="status"></p>
 </section>
 <section>
   <h3>Generated assets</h3>
@@ -54,7 +70,7 @@ const BODY = `<section>
 export class SidePanelProvider implements vscode.WebviewViewProvider {
   private view: vscode.WebviewView | undefined;
   private presets: { id: string; name: string }[] = [];
-  private models: { id: string; name: string; installed: boolean; sizeBytes?: number }[] = [];
+  private models: ModelItem[] = [];
   private defaultModel: string | null = null;
   private readonly tokenCounts = new TokenCountCache();
 
@@ -140,9 +156,16 @@ export class SidePanelProvider implements vscode.WebviewViewProvider {
         ]);
         if (p.type === 'presets') this.presets = p.presets.map((x) => ({ id: x.id, name: x.name }));
         if (m.type === 'models') {
-          this.models = m.models
-            .filter((x) => x.kind === 'checkpoint')
-            .map((x) => ({ id: x.id, name: x.name, installed: x.installed, sizeBytes: x.sizeBytes }));
+          this.models = m.models.map((x) => ({
+            id: x.id,
+            name: x.name,
+            kind: x.kind,
+            family: x.family,
+            installed: x.installed,
+            ...(x.sizeBytes !== undefined ? { sizeBytes: x.sizeBytes } : {}),
+            ...(x.triggerWords?.length ? { triggerWords: x.triggerWords } : {}),
+            ...(x.token ? { token: x.token } : {}),
+          }));
           this.defaultModel = m.defaultModel;
         }
       } catch (e) {
@@ -185,34 +208,26 @@ export class SidePanelProvider implements vscode.WebviewViewProvider {
         return;
       }
       case 'generate': {
-        const uri = await generateAsset(this.ctx, {
-          prompt: m.prompt,
-          negativePrompt: m.negativePrompt,
-          preset: m.preset,
-          width: m.width,
-          height: m.height,
-          count: m.count,
-        });
+        const uri = await generateAsset(this.ctx, panelGenerateOptions(m));
         if (uri) await this.refreshGallery();
         return;
       }
       case 'reversePrompt': {
         const picked = await v.window.showOpenDialog({
           canSelectMany: false,
-          filters: { Images: ['png'] },
+          filters: { Images: ['png', 'jpg', 'jpeg', 'webp'] },
           title: 'Reverse prompt from an image',
         });
         if (!picked?.[0]) return;
-        const params = readParametersFromPng(await v.workspace.fs.readFile(picked[0]));
-        if (!params) {
-          this.post({
-            type: 'notice',
-            level: 'error',
-            text: "That PNG carries no generation parameters; reverse prompting by image content needs the daemon's interrogate model (not available yet).",
-          });
+        const name = basenameUriPath(picked[0].path);
+        this.post({ type: 'notice', level: 'info', text: `Reading a prompt from ${name}…` });
+        const r = await reversePrompt(this.ctx.connection, await v.workspace.fs.readFile(picked[0]), name);
+        if (!r.ok) {
+          this.ctx.log(`reverse prompt: ${r.code}`);
+          this.post({ type: 'notice', level: 'error', text: r.notice });
           return;
         }
-        this.post({ type: 'prompt', prompt: params.prompt, negativePrompt: params.negativePrompt });
+        this.post({ type: 'prompt', prompt: r.prompt, negativePrompt: r.negativePrompt, notice: r.notice });
         return;
       }
       case 'refreshModels':
@@ -220,9 +235,19 @@ export class SidePanelProvider implements vscode.WebviewViewProvider {
         return;
       case 'pullModel': {
         const client = await this.ctx.connection.whenConnected(3000);
-        const r = await client.request({ type: 'model_pull', ref: m.ref });
+        this.post({ type: 'notice', level: 'info', text: `Downloading ${m.ref}…` });
+        // The daemon answers when the whole download is verified and installed: minutes to hours.
+        const r = await client.request(
+          { type: 'model_pull', ref: m.ref },
+          {},
+          { timeoutMs: PULL_TIMEOUT_MS },
+        );
+        this.post({ type: 'modelProgress', model: m.ref, phase: 'done', bytesDone: 0, bytesTotal: 0 });
         if (r.type === 'error')
           this.post({ type: 'notice', level: 'error', text: `${r.message} (${r.code})` });
+        else if (r.type === 'model_done')
+          this.post({ type: 'notice', level: 'info', text: `${r.model}: ${r.status}.` });
+        await this.refreshDaemonData();
         return;
       }
       case 'refreshGallery':

@@ -1,7 +1,17 @@
 // Side panel script: prompt editor (token budget per 75-token chunk from the daemon's
-// tokenizer, findings with one-click fixes), presets/size/count, reverse prompt, model picker
-// with download progress, and the gallery of generated assets. Talks only to the host.
-import type { GalleryItem, HostToWebview, PanelAnalysis } from '../common/panel-messages';
+// tokenizer, findings with one-click fixes), presets/size/count, reverse prompt, checkpoint
+// picker with the compatible LoRAs and embeddings (weights, trigger words), catalog downloads
+// with progress, and the gallery of generated assets. Talks only to the host.
+import {
+  type AdapterChoice,
+  addTriggerWords,
+  clampWeight,
+  compatibleAdapters,
+  EMBEDDING_WEIGHT,
+  LORA_WEIGHT,
+  progressLabel,
+} from '../common/extra-networks';
+import type { GalleryItem, HostToWebview, ModelItem, PanelAnalysis } from '../common/panel-messages';
 import { byId, openChannel } from './post';
 
 const CHUNK_TOKENS = 75;
@@ -17,6 +27,17 @@ const notice = byId<HTMLParagraphElement>('notice');
 const search = byId<HTMLInputElement>('search');
 const gallery = byId<HTMLDivElement>('gallery');
 const pullProgress = byId<HTMLProgressElement>('pull-progress');
+const pullStatus = byId<HTMLParagraphElement>('pull-status');
+const modelSelect = byId<HTMLSelectElement>('model');
+const loraList = byId<HTMLUListElement>('loras');
+const embeddingList = byId<HTMLUListElement>('embeddings');
+
+/** What the user ticked and typed, kept across state refreshes (keyed by LoRA name / embedding token). */
+const loraPicks = new Map<string, { on: boolean; weight: number }>();
+const embeddingPicks = new Map<string, { on: boolean; weight: number; target: 'prompt' | 'negative' }>();
+let allModels: ModelItem[] = [];
+let adapters: AdapterChoice[] = [];
+let connected = false;
 
 let tokenRequest = 0;
 let tokenTimer: ReturnType<typeof setTimeout> | undefined;
@@ -136,7 +157,121 @@ function renderGallery(): void {
   );
 }
 
+function weightInput(value: number, range: { min: number; max: number }, label: string): HTMLInputElement {
+  const w = el('input', undefined, 'weight');
+  w.type = 'number';
+  w.min = String(range.min);
+  w.max = String(range.max);
+  w.step = '0.05';
+  w.value = String(value);
+  w.setAttribute('aria-label', label);
+  return w;
+}
+
+function renderAdapters(): void {
+  adapters = compatibleAdapters(allModels, modelSelect.value || null);
+  const none = (what: string) =>
+    el('li', connected ? `No ${what} installed for this checkpoint.` : 'Connect to the daemon.', 'muted');
+  const loras = adapters.filter((a) => a.kind === 'lora');
+  loraList.replaceChildren(
+    ...(loras.length
+      ? loras.map((a) => {
+          const pick = loraPicks.get(a.token) ?? { on: false, weight: LORA_WEIGHT.default };
+          loraPicks.set(a.token, pick);
+          const li = el('li');
+          li.dataset.name = a.token;
+          const box = el('input');
+          box.type = 'checkbox';
+          box.checked = pick.on;
+          box.setAttribute('aria-label', `use LoRA ${a.name}`);
+          box.addEventListener('change', () => {
+            pick.on = box.checked;
+          });
+          const w = weightInput(pick.weight, LORA_WEIGHT, `weight of LoRA ${a.name}`);
+          w.addEventListener('change', () => {
+            pick.weight = clampWeight(Number(w.value), LORA_WEIGHT);
+            w.value = String(pick.weight);
+          });
+          const label = el('label');
+          label.append(box, ` ${a.name}${a.knownBase ? '' : ' (base unknown)'}`);
+          li.append(label, w);
+          if (a.triggerWords.length) {
+            const t = el('span', undefined, 'triggers');
+            for (const word of a.triggerWords) {
+              const b = el('button', word, 'trigger');
+              b.type = 'button';
+              b.title = 'add this trigger word to the prompt';
+              b.addEventListener('click', () =>
+                setPrompt(addTriggerWords(prompt.value, [word]), negative.value),
+              );
+              t.append(b);
+            }
+            li.append(t);
+          }
+          return li;
+        })
+      : [none('LoRAs')]),
+  );
+  const embs = adapters.filter((a) => a.kind === 'embedding');
+  embeddingList.replaceChildren(
+    ...(embs.length
+      ? embs.map((a) => {
+          const pick = embeddingPicks.get(a.token) ?? {
+            on: false,
+            weight: EMBEDDING_WEIGHT.default,
+            target: /neg|bad|easy/i.test(a.token) ? ('negative' as const) : ('prompt' as const),
+          };
+          embeddingPicks.set(a.token, pick);
+          const li = el('li');
+          li.dataset.token = a.token;
+          const box = el('input');
+          box.type = 'checkbox';
+          box.checked = pick.on;
+          box.setAttribute('aria-label', `use embedding ${a.token}`);
+          box.addEventListener('change', () => {
+            pick.on = box.checked;
+          });
+          const w = weightInput(pick.weight, EMBEDDING_WEIGHT, `weight of embedding ${a.token}`);
+          w.addEventListener('change', () => {
+            pick.weight = clampWeight(Number(w.value), EMBEDDING_WEIGHT);
+            w.value = String(pick.weight);
+          });
+          const target = el('select');
+          target.setAttribute('aria-label', `where embedding ${a.token} goes`);
+          target.append(el('option', 'prompt'), el('option', 'negative'));
+          target.value = pick.target;
+          target.addEventListener('change', () => {
+            pick.target = target.value === 'negative' ? 'negative' : 'prompt';
+          });
+          const label = el('label');
+          label.append(box, ` ${a.token}${a.knownBase ? '' : ' (base unknown)'}`);
+          li.append(label, w, target);
+          return li;
+        })
+      : [none('embeddings')]),
+  );
+}
+
+function renderModelPicker(m: Extract<HostToWebview, { type: 'state' }>): void {
+  const checkpoints = m.models.filter((x) => x.kind === 'checkpoint' && x.installed);
+  const current = modelSelect.value || m.defaultModel || '';
+  modelSelect.replaceChildren(
+    ...checkpoints.map((x) => {
+      const o = el('option', `${x.name}${x.id === m.defaultModel ? ' (default)' : ''}`);
+      o.value = x.id;
+      return o;
+    }),
+  );
+  if (checkpoints.length === 0) modelSelect.append(el('option', 'no checkpoint installed'));
+  modelSelect.value = checkpoints.some((x) => x.id === current) ? current : (checkpoints[0]?.id ?? '');
+  modelSelect.disabled = checkpoints.length === 0;
+  renderAdapters();
+}
+
 function renderState(m: Extract<HostToWebview, { type: 'state' }>): void {
+  allModels = m.models;
+  connected = m.connection === 'connected';
+  renderModelPicker(m);
   byId('connection').textContent = m.statusText;
   const current = preset.value || m.defaultPreset;
   preset.replaceChildren(el('option', 'No preset'), ...m.presets.map((p) => el('option', p.name)));
@@ -149,10 +284,12 @@ function renderState(m: Extract<HostToWebview, { type: 'state' }>): void {
   if (![...size.options].some((o) => o.value === def)) size.prepend(el('option', def));
   if (!size.dataset.touched) size.value = def;
   const models = byId<HTMLUListElement>('models');
+  const listed = m.models.filter((x) => x.kind === 'checkpoint' || x.kind === 'clip' || !x.installed);
   models.replaceChildren(
-    ...(m.models.length
-      ? m.models.map((x) => {
+    ...(listed.length
+      ? listed.map((x) => {
           const li = el('li');
+          li.dataset.model = x.id;
           li.append(
             el('span', `${x.name}${x.id === m.defaultModel ? ' (default)' : ''}`),
             el('span', x.installed ? 'installed' : 'not installed', 'muted'),
@@ -161,7 +298,11 @@ function renderState(m: Extract<HostToWebview, { type: 'state' }>): void {
             const b = el('button', 'Download');
             b.type = 'button';
             b.addEventListener('click', () => channel.send({ type: 'pullModel', ref: x.id }));
-            li.append(b);
+            const bar = el('progress');
+            bar.max = 1;
+            bar.value = 0;
+            bar.hidden = true;
+            li.append(b, bar);
           }
           return li;
         })
@@ -190,14 +331,29 @@ channel.onMessage((m) => {
     case 'prompt':
       setPrompt(m.prompt, m.negativePrompt);
       showNotice(
-        m.changes ? `Fixed: ${m.changes.join('; ') || 'nothing to change'}` : 'Prompt read from the image.',
+        m.changes
+          ? `Fixed: ${m.changes.join('; ') || 'nothing to change'}`
+          : (m.notice ?? 'Prompt read from the image.'),
       );
       break;
-    case 'modelProgress':
-      pullProgress.hidden = m.phase === 'done';
-      pullProgress.value = m.bytesTotal > 0 ? m.bytesDone / m.bytesTotal : 0;
-      pullProgress.title = `${m.model}: ${m.phase} ${Math.round(m.bytesDone / 1e6)}/${Math.round(m.bytesTotal / 1e6)} MB`;
+    case 'modelProgress': {
+      const done = m.phase === 'done';
+      const value = m.bytesTotal > 0 ? m.bytesDone / m.bytesTotal : 0;
+      pullProgress.hidden = done;
+      pullProgress.value = value;
+      pullProgress.title = progressLabel(m);
+      pullStatus.textContent = done ? '' : progressLabel(m);
+      const row = [...document.querySelectorAll<HTMLLIElement>('#models li')].find(
+        (li) => li.dataset.model === m.model,
+      );
+      const bar = row?.querySelector('progress');
+      if (bar) {
+        bar.hidden = done;
+        bar.value = value;
+        bar.title = progressLabel(m);
+      }
       break;
+    }
     case 'notice':
       showNotice(m.text, m.level);
       break;
@@ -235,6 +391,21 @@ byId('generate').addEventListener('click', () => {
     width: w ?? 512,
     height: h ?? 512,
     count: Number(count.value) || 1,
+    ...(modelSelect.value ? { model: modelSelect.value } : {}),
+    loras: adapters
+      .filter((a) => a.kind === 'lora' && loraPicks.get(a.token)?.on)
+      .map((a) => ({ name: a.token, weight: loraPicks.get(a.token)?.weight ?? LORA_WEIGHT.default })),
+    embeddings: adapters
+      .filter((a) => a.kind === 'embedding' && embeddingPicks.get(a.token)?.on)
+      .map((a) => {
+        const p = embeddingPicks.get(a.token);
+        return {
+          token: a.token,
+          weight: p?.weight ?? EMBEDDING_WEIGHT.default,
+          target: p?.target ?? 'prompt',
+        };
+      }),
   });
 });
+modelSelect.addEventListener('change', renderAdapters);
 channel.send({ type: 'ready' });
