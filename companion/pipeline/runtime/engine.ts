@@ -13,6 +13,23 @@ export interface HostTensor {
   dims: readonly number[];
 }
 
+/**
+ * A tensor held in device memory by the engine (a WebGPU buffer), made by `Engine.toDevice`. Feed it to `run`
+ * in place of the host tensor it was made from; the caller owns it and must `dispose()` it.
+ */
+export interface DeviceTensor {
+  readonly location: 'device';
+  readonly type: TensorType;
+  readonly dims: readonly number[];
+  dispose(): void;
+}
+
+export type FeedTensor = HostTensor | DeviceTensor;
+
+export function isDeviceTensor(t: FeedTensor): t is DeviceTensor {
+  return (t as DeviceTensor).location === 'device';
+}
+
 export interface IoInfo {
   name: string;
   /** Element type as ORT reports it ('float32', 'float16', 'int32', 'int64', ...). */
@@ -32,11 +49,18 @@ export interface EngineRunStats {
 }
 
 export interface Engine {
-  /** Execution provider the sessions run on ('cpu', 'cuda', ...). */
+  /** Execution provider the sessions run on ('cpu', 'cuda', 'webgpu'; 'webgpu+cpu' when mixed). */
   readonly executionProvider: string;
   has(component: string): boolean;
   info(component: string): ComponentInfo;
-  run(component: string, feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor>>;
+  /** Outputs always come back on the host. */
+  run(component: string, feeds: Record<string, FeedTensor>): Promise<Record<string, HostTensor>>;
+  /**
+   * Copies `t` into device memory once, for inputs that repeated runs of `component` share (the text
+   * conditioning of every denoising step). Undefined (or resolving to undefined) when that component's
+   * session runs on the host: feed the host tensor then.
+   */
+  toDevice?(component: string, t: HostTensor): Promise<DeviceTensor | undefined>;
   /** Cumulative time spent inside `run` (for the overhead figure of the benchmark). */
   stats(): EngineRunStats;
   release(): Promise<void>;
