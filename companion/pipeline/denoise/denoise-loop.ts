@@ -5,7 +5,7 @@
 
 import type { UnetContract } from '../model/model-contract.js';
 import { CancelledError } from '../pipeline-errors.js';
-import type { Engine, HostTensor } from '../runtime/engine.js';
+import { type Engine, type FeedTensor, type HostTensor, isDeviceTensor } from '../runtime/engine.js';
 import { castFloat, toFloat32 } from '../runtime/tensor-cast.js';
 import type { NoiseSource, Scheduler } from '../schedulers/types.js';
 import type { Conditioning, ConditioningSchedule } from './conditioning.js';
@@ -82,16 +82,58 @@ function catChannels(
   return out;
 }
 
+/**
+ * UNet inputs that stay the same across steps (text conditioning, SDXL pooled embeds and time ids), uploaded to
+ * the device once per job when the engine can (WebGPU) and fed from there to every step. Without `toDevice`
+ * the host tensor is built per call as before.
+ */
+class StepConstants {
+  private ids = new WeakMap<object, number>();
+  private nextId = 1;
+  private cache = new Map<string, Promise<FeedTensor>>();
+  constructor(private readonly engine: Engine) {}
+
+  id(o: object): number {
+    let v = this.ids.get(o);
+    if (v === undefined) {
+      v = this.nextId++;
+      this.ids.set(o, v);
+    }
+    return v;
+  }
+
+  get(key: string, make: () => HostTensor): Promise<FeedTensor> {
+    const engine = this.engine;
+    if (!engine.toDevice) return Promise.resolve(make());
+    let t = this.cache.get(key);
+    if (!t) {
+      const host = make();
+      t = engine.toDevice('unet', host).then((dev) => dev ?? host);
+      this.cache.set(key, t);
+    }
+    return t;
+  }
+
+  async dispose(): Promise<void> {
+    for (const t of this.cache.values()) {
+      const v = await t.catch(() => undefined);
+      if (v && isDeviceTensor(v)) v.dispose();
+    }
+    this.cache.clear();
+  }
+}
+
 /** Feeds for one UNet call on `batch` rows built from `conds` (each row's conditioning repeated `perCond`). */
-function unetFeeds(
+async function unetFeeds(
   p: DenoiseParams,
+  consts: StepConstants,
   sample: Float32Array,
   batch: number,
   timestep: number,
   conds: Conditioning[],
   perCond: number,
   extra: Float32Array | undefined,
-): Record<string, HostTensor> {
+): Promise<Record<string, FeedTensor>> {
   const [, , h, w] = p.shape;
   const u = p.unet;
   const input = extra
@@ -105,12 +147,15 @@ function unetFeeds(
       )
     : sample;
   const { seqLen, dim } = conds[0];
-  const feeds: Record<string, HostTensor> = {
+  const condKey = `${conds.map((c) => consts.id(c)).join(',')}x${perCond}`;
+  const feeds: Record<string, FeedTensor> = {
     [u.sample.name]: castFloat(input, [batch, u.inChannels, h, w], u.sample.type),
-    [u.hiddenStates.name]: castFloat(
-      concat(conds.map((c) => repeat(c.hidden, perCond))),
-      [batch, seqLen, dim],
-      u.hiddenStates.type,
+    [u.hiddenStates.name]: await consts.get(`hidden:${condKey}`, () =>
+      castFloat(
+        concat(conds.map((c) => repeat(c.hidden, perCond))),
+        [batch, seqLen, dim],
+        u.hiddenStates.type,
+      ),
     ),
     // Rank-0 (optimum >= 1.24) or shape (1,): the graph broadcasts the timestep over the batch.
     [u.timestep.name]: castFloat(
@@ -120,21 +165,28 @@ function unetFeeds(
     ),
   };
   if (u.textEmbeds) {
+    const embeds = u.textEmbeds;
     const pooled = conds.map((c) => {
       if (!c.pooled) throw new Error('SDXL UNet needs pooled text embeds');
       return repeat(c.pooled, perCond);
     });
     const pooledDim = conds[0].pooled!.length;
-    feeds[u.textEmbeds.name] = castFloat(concat(pooled), [batch, pooledDim], u.textEmbeds.type);
+    feeds[embeds.name] = await consts.get(`pooled:${condKey}`, () =>
+      castFloat(concat(pooled), [batch, pooledDim], embeds.type),
+    );
   }
   if (u.timeIds) {
-    if (!p.timeIds) throw new Error('SDXL UNet needs time_ids');
-    feeds[u.timeIds.name] = castFloat(repeat(p.timeIds, batch), [batch, p.timeIds.length], u.timeIds.type);
+    const ids = u.timeIds;
+    const timeIds = p.timeIds;
+    if (!timeIds) throw new Error('SDXL UNet needs time_ids');
+    feeds[ids.name] = await consts.get(`timeIds:${batch}`, () =>
+      castFloat(repeat(timeIds, batch), [batch, timeIds.length], ids.type),
+    );
   }
   return feeds;
 }
 
-async function runUnet(p: DenoiseParams, feeds: Record<string, HostTensor>): Promise<Float32Array> {
+async function runUnet(p: DenoiseParams, feeds: Record<string, FeedTensor>): Promise<Float32Array> {
   const out = await p.engine.run('unet', feeds);
   return toFloat32(out[p.unet.output]);
 }
@@ -156,6 +208,15 @@ function extraChannels(p: DenoiseParams, halves: number): Float32Array | undefin
 }
 
 export async function denoise(p: DenoiseParams): Promise<Float32Array> {
+  const consts = new StepConstants(p.engine);
+  try {
+    return await denoiseSteps(p, consts);
+  } finally {
+    await consts.dispose();
+  }
+}
+
+async function denoiseSteps(p: DenoiseParams, consts: StepConstants): Promise<Float32Array> {
   const { scheduler, shape } = p;
   const [batch] = shape;
   const sampleLen = p.latents.length;
@@ -180,7 +241,7 @@ export async function denoise(p: DenoiseParams): Promise<Float32Array> {
     // 3. predict the noise residual; CFG batch order is [uncond, cond]
     let eps: Float32Array;
     if (!doCfg) {
-      eps = await runUnet(p, unetFeeds(p, scaled, batch, t, [cond.cond], batch, extraOne));
+      eps = await runUnet(p, await unetFeeds(p, consts, scaled, batch, t, [cond.cond], batch, extraOne));
     } else {
       if (!cond.uncond) throw new Error('CFG needs unconditional embeddings');
       let uncondOut: Float32Array;
@@ -188,13 +249,28 @@ export async function denoise(p: DenoiseParams): Promise<Float32Array> {
       if (batched) {
         const both = await runUnet(
           p,
-          unetFeeds(p, concat([scaled, scaled]), batch * 2, t, [cond.uncond, cond.cond], batch, extraCfg),
+          await unetFeeds(
+            p,
+            consts,
+            concat([scaled, scaled]),
+            batch * 2,
+            t,
+            [cond.uncond, cond.cond],
+            batch,
+            extraCfg,
+          ),
         );
         uncondOut = both.subarray(0, sampleLen);
         condOut = both.subarray(sampleLen);
       } else {
-        uncondOut = await runUnet(p, unetFeeds(p, scaled, batch, t, [cond.uncond], batch, extraOne));
-        condOut = await runUnet(p, unetFeeds(p, scaled, batch, t, [cond.cond], batch, extraOne));
+        uncondOut = await runUnet(
+          p,
+          await unetFeeds(p, consts, scaled, batch, t, [cond.uncond], batch, extraOne),
+        );
+        condOut = await runUnet(
+          p,
+          await unetFeeds(p, consts, scaled, batch, t, [cond.cond], batch, extraOne),
+        );
       }
       // 4. guidance: eps = uncond + g * (cond - uncond), in float32 as torch does
       const g = Math.fround(p.guidance);
