@@ -91,12 +91,15 @@ test('`vae` names a store VAE that decodes the job and is written to the infotex
 test('an unknown `vae` is refused before queueing, naming the field', { skip: skipNoFixtures }, async () => {
   const c = await connectClient(d.wsUrl, d.token);
   try {
-    await assert.rejects(c.generate(request({ vae: 'nope' })).done, (e: ClientError) => {
+    let queued = false;
+    const job = c.generate(request({ vae: 'nope' }), {}, { onQueued: () => void (queued = true) });
+    await assert.rejects(job.done, (e: ClientError) => {
       assert.equal(e.code, 'E_MODEL_NOT_FOUND');
       assert.equal(e.field, 'request.vae');
       assert.match(e.message, /`vae`: no VAE named "nope" is installed \(installed: other-vae, own-vae\)/);
       return true;
     });
+    assert.equal(queued, false, 'refused before queueing');
     await assert.rejects(c.generate(request({ vae: '../x' })).done, (e: ClientError) => {
       assert.equal(e.code, 'E_BAD_REQUEST');
       return true;
