@@ -92,7 +92,15 @@ test('an unknown `vae` is refused before queueing, naming the field', { skip: sk
   const c = await connectClient(d.wsUrl, d.token);
   try {
     let queued = false;
-    const job = c.generate(request({ vae: 'nope' }), {}, { onQueued: () => void (queued = true) });
+    const job = c.generate(
+      request({ vae: 'nope' }),
+      {},
+      {
+        onQueued: () => {
+          queued = true;
+        },
+      },
+    );
     await assert.rejects(job.done, (e: ClientError) => {
       assert.equal(e.code, 'E_MODEL_NOT_FOUND');
       assert.equal(e.field, 'request.vae');
