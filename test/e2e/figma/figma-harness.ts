@@ -34,6 +34,12 @@ export class SandboxPlayer {
   readonly inserts: InsertMessage[] = [];
   token: string | null = null;
   prefs: string | null = null;
+  /** Prompt history as clientStorage holds it (sent in init, replaced by save-history). */
+  history: string | null = null;
+  /** Last prefs the UI saved. */
+  savedPrefs: string | null = null;
+  /** What "Reverse prompt" reads from the selection (the image's file bytes), or why it cannot. */
+  image: { png: Uint8Array; name: string } | { reason: string } = { reason: 'Select an image layer.' };
   selection: SelectionInfo = { mode: 'txt2img', label: 'Nothing selected: new image in the viewport' };
   prepare: Prepare = (s) => ({ mode: 'txt2img', width: s.width, height: s.height, notices: [] });
   private nextTarget = 1;
@@ -51,14 +57,33 @@ export class SandboxPlayer {
     this.received.push(m);
     switch (m.type) {
       case 'ui-ready':
-        await this.send({ type: 'init', token: this.token, prefs: this.prefs, editorType: 'figma' });
+        await this.send({
+          type: 'init',
+          token: this.token,
+          prefs: this.prefs,
+          editorType: 'figma',
+          history: this.history,
+        });
         await this.send({ type: 'selection', info: this.selection });
         break;
       case 'save-token':
         this.token = m.token;
         break;
       case 'save-prefs':
+        this.savedPrefs = m.prefs;
         break;
+      case 'save-history':
+        this.history = m.history;
+        break;
+      case 'export-image': {
+        const r = this.image;
+        await this.send(
+          'png' in r
+            ? { type: 'image-bytes', requestId: m.requestId, png: r.png, name: r.name }
+            : { type: 'image-error', requestId: m.requestId, reason: r.reason },
+        );
+        break;
+      }
       case 'prepare-job': {
         const r = this.prepare(m.sizing);
         if ('error' in r)

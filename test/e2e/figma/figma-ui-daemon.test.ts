@@ -317,6 +317,10 @@ describe('Figma UI against the real daemon', { skip }, () => {
     await h.ui.locator('#findings li[data-code="P_DUPLICATE_KEYWORD"]').waitFor();
     await h.screenshot('prompt-check');
     await h.ui.locator('#fix-all').click();
+    // Fix all is offered as a before/after diff first.
+    await h.ui.locator('#proposal').waitFor({ state: 'visible' });
+    assert.equal(await h.ui.locator('#prompt').inputValue(), 'a red fox, (snow:2.5), a red fox');
+    await h.ui.locator('#proposal-accept').click();
     await h.ui
       .locator('#prompt')
       .evaluate((el) => (el as unknown as { value: string }).value !== 'a red fox, (snow:2.5), a red fox');

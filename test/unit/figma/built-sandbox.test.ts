@@ -37,6 +37,7 @@ describe('built sandbox bundle (dist/code.js) in node:vm', () => {
       token: 'abc',
       prefs: null,
       editorType: 'figma',
+      history: null,
     });
 
     fig.page.selection = [];

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { SandboxToUi } from '../../../plugins/figma/src/contract/plugin-messages';
 import { PARAMS_KEY } from '../../../plugins/figma/src/sandbox/generation-params';
-import { startPlugin, TOKEN_KEY } from '../../../plugins/figma/src/sandbox/plugin-controller';
+import { HISTORY_KEY, startPlugin, TOKEN_KEY } from '../../../plugins/figma/src/sandbox/plugin-controller';
 import { createFakeFigma, type FakeFigma, type FakeNode, fakePng, placed, pngSize } from './fake-figma';
 
 const sizing = { width: 512, height: 512, maxSide: 1024 };
@@ -240,5 +240,50 @@ describe('sandbox controller', () => {
     const gone = await ask(fig, { type: 'prepare-job', requestId: 'g3', sizing, regenerate: 'source' });
     assert.ok(gone.type === 'job-input-error');
     assert.match(gone.reason, /made from is gone/);
+  });
+
+  test("reverse prompt: the selected image fill's own file bytes go to the UI (metadata kept)", async () => {
+    const fig = await started();
+    const node = fig.image({ name: 'Photo', width: 200, height: 100, pixels: [64, 32] });
+    // The fake keeps the file bytes of each image fill; the last one added is this node's.
+    const original = [...fig.world.images.values()].at(-1)!.bytes;
+    fig.page.selection = [node];
+    const reply = await ask(fig, { type: 'export-image', requestId: 'e1' });
+    assert.equal(reply.type, 'image-bytes', JSON.stringify(reply));
+    if (reply.type !== 'image-bytes') return;
+    assert.equal(reply.requestId, 'e1');
+    assert.equal(reply.name, 'Photo');
+    assert.equal(reply.png, original, 'the stored file, not a re-encoded export');
+    assert.equal(fig.world.exports.length, 0);
+    fig.fire('selectionchange');
+    const info = fig.posted.at(-1) as SandboxToUi;
+    assert.ok(info.type === 'selection' && info.info.hasImage === true);
+  });
+
+  test('reverse prompt without an image selected: the reason, for the UI to show', async () => {
+    const fig = await started();
+    fig.page.selection = [];
+    const none = await ask(fig, { type: 'export-image', requestId: 'e2' });
+    assert.deepEqual(none, {
+      type: 'image-error',
+      requestId: 'e2',
+      reason: 'Select an image layer to read its prompt.',
+    });
+    fig.page.selection = [fig.frame({ name: 'Frame 1' })];
+    const frame = await ask(fig, { type: 'export-image', requestId: 'e3' });
+    assert.deepEqual(frame, { type: 'image-error', requestId: 'e3', reason: '"Frame 1" has no image fill.' });
+  });
+
+  test('the prompt history is kept in clientStorage and comes back in init', async () => {
+    const fig = await started();
+    fig.fromUi({ type: 'save-history', history: '[{"x":1}]' });
+    await fig.flush();
+    assert.equal(fig.storage.get(HISTORY_KEY), '[{"x":1}]');
+    await ask(fig, { type: 'ui-ready' });
+    const init = fig.posted.find((m) => (m as SandboxToUi).type === 'init') as Extract<
+      SandboxToUi,
+      { type: 'init' }
+    >;
+    assert.equal(init.history, '[{"x":1}]');
   });
 });

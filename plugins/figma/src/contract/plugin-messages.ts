@@ -29,6 +29,8 @@ export const SelectionInfo = z.object({
   height: z.optional(Finite),
   /** Generation parameters stored on the selected generated layer (JSON text), if any. */
   generatedParams: z.optional(z.string().check(z.maxLength(200_000))),
+  /** One layer with an image fill is selected: "Reverse prompt" can read it. */
+  hasImage: z.optional(z.boolean()),
 });
 export type SelectionInfo = z.infer<typeof SelectionInfo>;
 
@@ -74,6 +76,9 @@ export const JobInput = z.object({
 });
 export type JobInput = z.infer<typeof JobInput>;
 
+/** Largest stored prompt history (thumbnails are small JPEG data URLs). */
+export const MAX_HISTORY_CHARS = 1_000_000;
+
 // ---- UI → sandbox -------------------------------------------------------------------------
 
 export const UiToSandbox = z.discriminatedUnion('type', [
@@ -108,6 +113,10 @@ export const UiToSandbox = z.discriminatedUnion('type', [
   z.object({ type: z.literal('keep-live'), requestId: Id }),
   z.object({ type: z.literal('discard-live') }),
   z.object({ type: z.literal('notify'), message: z.string().check(z.maxLength(500)), error: z.boolean() }),
+  /** The prompt history (JSON text with small thumbnails), kept in clientStorage. */
+  z.object({ type: z.literal('save-history'), history: z.string().check(z.maxLength(MAX_HISTORY_CHARS)) }),
+  /** Reverse prompt: the selected image's bytes, as the file the user placed (metadata kept). */
+  z.object({ type: z.literal('export-image'), requestId: Id }),
 ]);
 export type UiToSandbox = z.infer<typeof UiToSandbox>;
 
@@ -119,6 +128,7 @@ export const SandboxToUi = z.discriminatedUnion('type', [
     token: z.nullable(z.string()),
     prefs: z.nullable(z.string()),
     editorType: z.string(),
+    history: z.optional(z.nullable(z.string())),
   }),
   z.object({ type: z.literal('selection'), info: SelectionInfo }),
   /** A selected layer changed (pixels, size, position): live mode regenerates. */
@@ -127,6 +137,8 @@ export const SandboxToUi = z.discriminatedUnion('type', [
   z.object({ type: z.literal('job-input-error'), requestId: Id, reason: z.string() }),
   z.object({ type: z.literal('inserted'), requestId: Id, nodeId: Id }),
   z.object({ type: z.literal('insert-error'), requestId: Id, reason: z.string() }),
+  z.object({ type: z.literal('image-bytes'), requestId: Id, png: Bytes, name: z.string() }),
+  z.object({ type: z.literal('image-error'), requestId: Id, reason: z.string() }),
 ]);
 export type SandboxToUi = z.infer<typeof SandboxToUi>;
 

@@ -15,10 +15,11 @@ import { prepareJob } from './job-input';
 import type { JobTarget } from './job-targets';
 import { classifyForRegenerate } from './regenerate';
 import { placeResult } from './result-insertion';
-import { classifySelection } from './selection-mode';
+import { classifySelection, imagePaintOf } from './selection-mode';
 
 export const TOKEN_KEY = 'stipple.token';
 export const PREFS_KEY = 'stipple.prefs';
+export const HISTORY_KEY = 'stipple.history';
 
 export interface PluginOptions {
   width?: number;
@@ -38,6 +39,7 @@ export function describeSelection(selection: readonly SceneNode[]): SelectionInf
   if (selection.length === 1) {
     const params = readParams(selection[0]);
     if (params) info.generatedParams = params;
+    if (imagePaintOf(selection[0])) info.hasImage = true;
   }
   return info;
 }
@@ -81,11 +83,13 @@ export function startPlugin(api: PluginAPI, html: string, options: PluginOptions
       case 'ui-ready': {
         const token = await api.clientStorage.getAsync(TOKEN_KEY);
         const prefs = await api.clientStorage.getAsync(PREFS_KEY);
+        const history = await api.clientStorage.getAsync(HISTORY_KEY);
         post({
           type: 'init',
           token: typeof token === 'string' ? token : null,
           prefs: typeof prefs === 'string' ? prefs : null,
           editorType: api.editorType,
+          history: typeof history === 'string' ? history : null,
         });
         sendSelection();
         return;
@@ -174,6 +178,22 @@ export function startPlugin(api: PluginAPI, html: string, options: PluginOptions
       case 'notify':
         api.notify(msg.message, { error: msg.error });
         return;
+      case 'save-history':
+        await api.clientStorage.setAsync(HISTORY_KEY, msg.history);
+        return;
+      case 'export-image': {
+        try {
+          const r = await selectedImageBytes(api, api.currentPage.selection);
+          post(
+            'png' in r
+              ? { type: 'image-bytes', requestId: msg.requestId, png: r.png, name: r.name }
+              : { type: 'image-error', requestId: msg.requestId, reason: r.reason },
+          );
+        } catch (e) {
+          post({ type: 'image-error', requestId: msg.requestId, reason: errorText(e) });
+        }
+        return;
+      }
     }
   }
 
@@ -185,6 +205,30 @@ export function startPlugin(api: PluginAPI, html: string, options: PluginOptions
     }
     handle(parsed.message).catch((e: unknown) => api.notify(`Stipple: ${errorText(e)}`, { error: true }));
   };
+}
+
+/**
+ * The selected layer's image for "Reverse prompt": the image fill's own file bytes (a PNG keeps its
+ * A1111 `parameters` text), or else the layer exported as PNG.
+ */
+export async function selectedImageBytes(
+  api: PluginAPI,
+  selection: readonly SceneNode[],
+): Promise<{ png: Uint8Array; name: string } | { reason: string }> {
+  if (selection.length !== 1) {
+    return {
+      reason:
+        selection.length === 0
+          ? 'Select an image layer to read its prompt.'
+          : 'Select one image layer to read its prompt.',
+    };
+  }
+  const node = selection[0];
+  const paint = imagePaintOf(node);
+  if (!paint?.imageHash) return { reason: `"${node.name}" has no image fill.` };
+  const image = api.getImageByHash(paint.imageHash);
+  const bytes = image ? await image.getBytesAsync() : await node.exportAsync({ format: 'PNG' });
+  return { png: bytes, name: node.name };
 }
 
 function errorText(e: unknown): string {

@@ -20,6 +20,10 @@ export const Prefs = z.object({
   maxSide: z.optional(z.number()),
   seed: z.optional(z.number()),
   seedLocked: z.optional(z.boolean()),
+  /** Checked LoRAs and their weights. */
+  loras: z.optional(
+    z.array(z.object({ name: z.string().check(z.minLength(1), z.maxLength(128)), weight: z.number() })),
+  ),
 });
 export type Prefs = z.infer<typeof Prefs>;
 

@@ -1,6 +1,7 @@
 // The prompt-optimizer part of the panel (issue 7, item 5): findings from the shared analysis
 // (shared/prompt/analysis) for the prompt, negative prompt and settings, each with its one-click
-// fix, plus "fix all". Token counts come from the daemon's real tokenizer, in one batch of
+// fix, plus "fix all" (offered as a before/after diff to accept). The findings' spans also go to
+// the inline highlights (`onFindings`). Token counts come from the daemon's real tokenizer, in one batch of
 // `tokenize` requests per analysis; without a daemon the check waits for one.
 
 import type { PresetFamily } from '../../../../shared/presets/style-preset';
@@ -21,6 +22,12 @@ export interface PromptCheckInputs {
   negative: HTMLTextAreaElement;
   settings(): { family?: PresetFamily; sampler?: SamplerIdWire; steps?: number; cfg?: number };
   applySettings(settings: NonNullable<FindingFix['settings']>): void;
+  /** Every new analysis (the highlights draw its spans). */
+  onFindings?(findings: readonly Finding[], analysed: { prompt: string; negative: string }): void;
+  /** Hovering a finding's line. */
+  onFocus?(code: string | null): void;
+  /** "Fix all": the fixed texts, shown as a diff; `accept` applies the settings part. */
+  proposeFixAll?(fixed: { prompt: string; negative: string; labels: string[]; accept(): void }): void;
 }
 
 /** The analysis' model family for a daemon model family id. */
@@ -55,26 +62,53 @@ export function attachPromptCheck(
     },
   };
 
-  function apply(fixes: { finding: Finding; fix: FindingFix }[]): void {
+  type Fix = { finding: Finding; fix: FindingFix };
+  const fixedText = (fixes: Fix[], target: 'prompt' | 'negative') => {
+    const area = target === 'prompt' ? inputs.prompt : inputs.negative;
+    const edits = fixes.filter((x) => x.finding.target === target).flatMap((x) => x.fix.edits ?? []);
+    return edits.length ? applyEdits(area.value, edits) : area.value;
+  };
+  const settingsOf = (fixes: Fix[]) => Object.assign({}, ...fixes.map((x) => x.fix.settings ?? {}));
+
+  function apply(fixes: Fix[]): void {
     for (const target of ['prompt', 'negative'] as const) {
-      const edits = fixes.filter((x) => x.finding.target === target).flatMap((x) => x.fix.edits ?? []);
-      if (edits.length === 0) continue;
       const area = target === 'prompt' ? inputs.prompt : inputs.negative;
-      area.value = applyEdits(area.value, edits);
+      const text = fixedText(fixes, target);
+      if (text === area.value) continue;
+      area.value = text;
       area.dispatchEvent(new Event('input', { bubbles: true }));
     }
-    const settings = Object.assign({}, ...fixes.map((x) => x.fix.settings ?? {}));
+    const settings = settingsOf(fixes);
     if (Object.keys(settings).length > 0) inputs.applySettings(settings);
     schedule();
   }
 
-  function render(findings: Finding[]): void {
+  function fixAll(fixes: Fix[]): void {
+    if (!inputs.proposeFixAll) {
+      apply(fixes);
+      return;
+    }
+    const settings = settingsOf(fixes);
+    inputs.proposeFixAll({
+      prompt: fixedText(fixes, 'prompt'),
+      negative: fixedText(fixes, 'negative'),
+      labels: fixes.map((x) => x.fix.label),
+      accept: () => {
+        if (Object.keys(settings).length > 0) inputs.applySettings(settings);
+        schedule();
+      },
+    });
+  }
+
+  function render(findings: Finding[], analysed: { prompt: string; negative: string }): void {
     current = findings.filter((f) => f.code !== 'P_TOKEN_COUNT');
     view.list.replaceChildren(
       ...current.map((finding) => {
         const item = document.createElement('li');
         item.dataset.code = finding.code;
         item.dataset.severity = finding.severity;
+        item.addEventListener('mouseenter', () => inputs.onFocus?.(finding.code));
+        item.addEventListener('mouseleave', () => inputs.onFocus?.(null));
         const text = document.createElement('span');
         text.textContent = `${finding.target === 'negative' ? 'Negative: ' : ''}${finding.message}`;
         item.append(text);
@@ -91,18 +125,20 @@ export function attachPromptCheck(
     );
     const fixable = current.filter((f) => f.fix && (f.fix.edits?.length || f.fix.settings));
     show(view.fixAll, fixable.length > 1);
-    view.fixAll.onclick = () => apply(fixable.map((finding) => ({ finding, fix: finding.fix! })));
+    view.fixAll.onclick = () => fixAll(fixable.map((finding) => ({ finding, fix: finding.fix! })));
     show(view.box, current.length > 0);
+    inputs.onFindings?.(current, analysed);
   }
 
   async function update(): Promise<void> {
     const mine = ++generation;
+    const analysed = { prompt: inputs.prompt.value, negative: inputs.negative.value };
     try {
-      const analysis = await analyzePromptAsync(inputs.prompt.value, counter, {
-        negativePrompt: inputs.negative.value,
+      const analysis = await analyzePromptAsync(analysed.prompt, counter, {
+        negativePrompt: analysed.negative,
         settings: inputs.settings(),
       });
-      if (mine === generation) render(analysis.findings);
+      if (mine === generation) render(analysis.findings, analysed);
     } catch {
       // No daemon (or it went away mid-check): keep the last findings; the state line says why.
     }

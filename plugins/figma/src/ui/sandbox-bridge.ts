@@ -1,6 +1,7 @@
 // The UI's side of the contract with the Figma sandbox: posts typed messages to the parent
 // and validates everything that comes back (the iframe's `message` event is a trust
-// boundary). Requests that expect an answer (prepare-job, insert-result) are matched by id.
+// boundary). Requests that expect an answer (prepare-job, insert-result, export-image) are matched
+// by id.
 
 import {
   type JobInput,
@@ -23,6 +24,8 @@ export interface SandboxBridge {
     message: Omit<Extract<UiToSandbox, { type: 'insert-result' }>, 'type' | 'requestId'>,
   ): Promise<{ ok: true; nodeId: string } | { ok: false; reason: string }>;
   keepLive(): Promise<{ ok: true; nodeId: string } | { ok: false; reason: string }>;
+  /** The selected image's bytes (reverse prompt). */
+  exportImage(): Promise<{ ok: true; png: Uint8Array; name: string } | { ok: false; reason: string }>;
 }
 
 export function createSandboxBridge(win: Window, onInvalid: (reason: string) => void): SandboxBridge {
@@ -80,5 +83,15 @@ export function createSandboxBridge(win: Window, onInvalid: (reason: string) => 
       ),
     insertResult: (message) => ask((requestId) => ({ type: 'insert-result', requestId, ...message }), placed),
     keepLive: () => ask((requestId) => ({ type: 'keep-live', requestId }), placed),
+    exportImage: () =>
+      ask(
+        (requestId) => ({ type: 'export-image', requestId }),
+        (m, id) => {
+          if (m.type === 'image-bytes' && m.requestId === id)
+            return { ok: true as const, png: m.png, name: m.name };
+          if (m.type === 'image-error' && m.requestId === id) return { ok: false as const, reason: m.reason };
+          return undefined;
+        },
+      ),
   };
 }

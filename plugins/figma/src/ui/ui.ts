@@ -3,16 +3,29 @@
 // network), talks to the sandbox through the validated bridge, and renders the panel.
 
 import type { z } from 'zod';
-import type { ModelEntry } from '../../../../shared/protocol/server-messages';
+import type { GenerateRequest } from '../../../../shared/protocol/generate-request';
+import type { ModelEntry, PresetEntry } from '../../../../shared/protocol/server-messages';
 import { ClientError, type ConnectionState, StippleClient } from '../../../../shared/protocol/stipple-client';
 import type { SelectionInfo } from '../contract/plugin-messages';
 import { browserSocket } from './browser-socket';
 import { el, show } from './dom';
+import { createNetworksPicker } from './extra-networks';
+import { appendKeyword } from './extra-networks-logic';
 import { applyParams, applyPrefs, formFields, readSettings, toPrefs } from './generation-form';
 import { CancelledError, type RunningJob, runJob, SelectionError } from './job-runner';
 import { createLiveScheduler } from './live-scheduler';
 import { DEFAULT_PORT, type Prefs, parsePrefs } from './prefs';
 import { attachPromptCheck, presetFamily } from './prompt-check';
+import { attachHighlighter } from './prompt-highlight';
+import { createHistoryPanel } from './prompt-history';
+import {
+  NoInterrogatorError,
+  optimizeWithDaemon,
+  presetIntoPrompt,
+  reversePrompt,
+  rewriteWithDaemon,
+} from './prompt-tools';
+import { createProposalPanel } from './proposal';
 import { createResultsStrip, type StripItem } from './results-strip';
 import { createSandboxBridge } from './sandbox-bridge';
 import { decodeStoredParams, type StoredParams } from './stored-params';
@@ -20,6 +33,7 @@ import { attachTokenCounter } from './token-counter';
 import { nudgeWeight } from './weight-nudge';
 
 type Model = z.infer<typeof ModelEntry>;
+type Preset = z.infer<typeof PresetEntry>;
 
 const STATE_TEXT: Record<ConnectionState, string> = {
   idle: 'Not connected',
@@ -75,10 +89,19 @@ const ui = {
   errorText: el('error-text', HTMLSpanElement),
   errorAction: el('error-action', HTMLButtonElement),
   results: el('results', HTMLDivElement),
+  imageActions: el('image-actions', HTMLDivElement),
+  reversePrompt: el('reverse-prompt', HTMLButtonElement),
+  optimize: el('optimize', HTMLButtonElement),
+  rewrite: el('rewrite', HTMLButtonElement),
+  presetIntoPrompt: el('preset-into-prompt', HTMLButtonElement),
 };
 
 let prefs: Prefs = {};
+/** Checkpoints (the model select). */
 let models: Model[] = [];
+/** Everything the daemon lists: checkpoints, LoRAs, embeddings, VAEs, CLIP. */
+let catalog: Model[] = [];
+let presets: Preset[] = [];
 let storedParams: StoredParams | null = null;
 let running: RunningJob | null = null;
 let onlyMaskedDecided = false;
@@ -218,6 +241,7 @@ async function loadCatalogs(): Promise<void> {
   try {
     const reply = await client.request({ type: 'models' });
     if (reply.type === 'models') {
+      catalog = reply.models;
       models = reply.models.filter((m) => m.kind === 'checkpoint');
       const keep = f.model.value || prefs.model || reply.loaded || reply.defaultModel || '';
       f.model.replaceChildren(
@@ -227,14 +251,13 @@ async function loadCatalogs(): Promise<void> {
       else if (reply.defaultModel) f.model.value = reply.defaultModel;
       onModelChange(false);
     }
-    const presets = await client.request({ type: 'presets' });
-    if (presets.type === 'presets') {
+    const reply2 = await client.request({ type: 'presets' });
+    if (reply2.type === 'presets') {
+      presets = reply2.presets;
       const keep = f.preset.value || prefs.preset || '';
-      f.preset.replaceChildren(
-        new Option('None', ''),
-        ...presets.presets.map((p) => new Option(p.name, p.id)),
-      );
-      f.preset.value = presets.presets.some((p) => p.id === keep) ? keep : '';
+      f.preset.replaceChildren(new Option('None', ''), ...presets.map((p) => new Option(p.name, p.id)));
+      f.preset.value = presets.some((p) => p.id === keep) ? keep : '';
+      show(ui.presetIntoPrompt, f.preset.value !== '');
     }
   } catch (e) {
     showError(`Could not load models and presets: ${describeError(e).text}`);
@@ -247,6 +270,7 @@ function isTurbo(m: Model | undefined): boolean {
 
 function onModelChange(applyDefaults: boolean): void {
   const m = models.find((x) => x.id === f.model.value);
+  networks.render(catalog, m?.family);
   show(ui.modelBox, Boolean(m && !m.installed));
   if (m && !m.installed) {
     const gb = m.sizeBytes ? ` (${(m.sizeBytes / 1e9).toFixed(1)} GB)` : '';
@@ -308,6 +332,7 @@ function renderSelection(info: SelectionInfo): void {
   show(ui.selReason, Boolean(info.reason));
   storedParams = info.generatedParams ? decodeStoredParams(info.generatedParams) : null;
   show(ui.genActions, storedParams !== null);
+  show(ui.imageActions, info.hasImage === true);
   ui.generate.textContent = info.mode ? `Generate (${info.mode})` : 'Generate';
   if (ui.live.checked && info.mode) live.trigger();
 }
@@ -360,7 +385,7 @@ type Override = Partial<ReturnType<typeof readSettings>>;
 function start(live: boolean, override?: Override, regenerate?: 'txt2img' | 'source'): RunningJob {
   clearError();
   ui.notices.textContent = '';
-  const settings = { ...readSettings(f), ...override };
+  const settings = { ...readSettings(f), loras: networks.selected(), ...override };
   ui.jobStatus.textContent = 'Preparing…';
   ui.jobProgress.value = 0;
   const job = runJob(
@@ -390,6 +415,8 @@ function start(live: boolean, override?: Override, regenerate?: 'txt2img' | 'sou
           const item = { ...img, targetId };
           if (!isLive) strip.add(item, i === 0);
           if (i === 0) void insert(item, isLive);
+          const stored = isLive ? null : decodeStoredParams(img.params);
+          if (stored) void history.add(stored.params, img.png).catch(() => undefined);
         });
         if (isLive) {
           livePreviewShown = true;
@@ -433,6 +460,138 @@ const strip = createResultsStrip(ui.results, {
   },
 });
 
+/** Puts a request's prompt and settings back in the form (stored layer params, history). */
+function restoreParams(p: GenerateRequest): void {
+  applyParams(f, p);
+  networks.setSelected(p.loras ?? []);
+  savePrefsSoon();
+  refreshPromptTokens();
+  refreshNegativeTokens();
+  refreshPromptCheck();
+}
+
+const networks = createNetworksPicker(
+  {
+    box: el('networks', HTMLElement),
+    loras: el('lora-list', HTMLDivElement),
+    embeddings: el('embedding-list', HTMLDivElement),
+  },
+  {
+    insert: (target, text) => {
+      const area = target === 'prompt' ? f.prompt : f.negative;
+      area.value = appendKeyword(area.value, text);
+      area.dispatchEvent(new Event('input', { bubbles: true }));
+    },
+    changed: () => savePrefsSoon(),
+  },
+);
+
+const history = createHistoryPanel(el('history-list', HTMLDivElement), {
+  restore: (entry) => restoreParams(entry.params),
+  save: (text) => bridge.post({ type: 'save-history', history: text }),
+});
+
+const proposal = createProposalPanel(
+  {
+    box: el('proposal', HTMLElement),
+    title: el('proposal-title', HTMLElement),
+    prompt: el('proposal-prompt', HTMLDivElement),
+    negative: el('proposal-negative', HTMLDivElement),
+    details: el('proposal-details', HTMLDivElement),
+    accept: el('proposal-accept', HTMLButtonElement),
+    reject: el('proposal-reject', HTMLButtonElement),
+  },
+  { prompt: f.prompt, negative: f.negative },
+);
+
+const highlights = { prompt: attachHighlighter(f.prompt), negative: attachHighlighter(f.negative) };
+
+function modelFamily(): string | undefined {
+  return models.find((m) => m.id === f.model.value)?.family;
+}
+
+/** Runs a prompt tool with its button disabled; errors are shown in place. */
+async function withButton(button: HTMLButtonElement, run: () => Promise<void>): Promise<void> {
+  clearError();
+  button.disabled = true;
+  try {
+    await run();
+  } catch (e) {
+    if (e instanceof NoInterrogatorError) {
+      showError(
+        `Reverse prompt needs a CLIP interrogator model, and none is installed. Install one with \`npx stipple models pull clip-vit-b32\` (the daemon said: ${e.message}).`,
+      );
+    } else {
+      const d = describeError(e);
+      showError(d.text, d.action);
+    }
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function connected(): StippleClient {
+  if (client?.connectionState !== 'connected') throw new ClientError('E_NOT_CONNECTED', 'not connected');
+  return client;
+}
+
+async function optimize(): Promise<void> {
+  const s = readSettings(f);
+  const r = await optimizeWithDaemon(connected(), f.prompt.value, f.negative.value, {
+    family: presetFamily(modelFamily()),
+    sampler: s.sampler,
+    steps: s.steps,
+    cfg: s.cfg,
+  });
+  proposal.propose({
+    title: 'Optimize',
+    prompt: r.prompt,
+    negative: r.negativePrompt,
+    details: r.changes.map((c) => `• ${c.label}`),
+  });
+}
+
+async function rewrite(): Promise<void> {
+  const preset = presets.find((p) => p.id === f.preset.value);
+  const r = await rewriteWithDaemon(
+    connected(),
+    f.prompt.value,
+    f.negative.value,
+    preset ? `style: ${preset.name}` : undefined,
+  );
+  proposal.propose({ title: 'LLM rewrite', prompt: r.prompt, negative: r.negative, details: r.notes });
+}
+
+function presetIntoText(): void {
+  const preset = presets.find((p) => p.id === f.preset.value);
+  if (!preset) return;
+  const r = presetIntoPrompt(preset, f.prompt.value, f.negative.value, presetFamily(modelFamily()) ?? 'sd1');
+  proposal.propose({
+    title: `Preset "${preset.name}" written into the prompt`,
+    prompt: r.prompt,
+    negative: r.negative,
+    details: ['Accepting sets the preset to None, so it is not applied twice.'],
+    onAccept: () => {
+      f.preset.value = '';
+      show(ui.presetIntoPrompt, false);
+      savePrefsSoon();
+    },
+  });
+}
+
+async function reverse(): Promise<void> {
+  const image = await bridge.exportImage();
+  if (!image.ok) throw new SelectionError(image.reason);
+  const r = await reversePrompt(client, image.png);
+  proposal.propose({
+    title: `Reverse prompt of "${image.name}"`,
+    prompt: r.prompt,
+    // CLIP proposes no negative prompt: keep the user's.
+    negative: r.source === 'clip' ? f.negative.value : r.negative,
+    details: r.details,
+  });
+}
+
 // ---- live mode ------------------------------------------------------------------------------
 
 const live = createLiveScheduler({
@@ -462,7 +621,7 @@ let prefsTimer: ReturnType<typeof setTimeout> | null = null;
 function savePrefsSoon(): void {
   if (prefsTimer) clearTimeout(prefsTimer);
   prefsTimer = setTimeout(() => {
-    prefs = toPrefs(f, prefs, seedLocked);
+    prefs = { ...toPrefs(f, prefs, seedLocked), loras: networks.chosen() };
     bridge.post({ type: 'save-prefs', prefs: JSON.stringify(prefs) });
   }, 500);
 }
@@ -536,12 +695,17 @@ function wire(): void {
   }
   for (const input of document.querySelectorAll('input, select'))
     input.addEventListener('change', savePrefsSoon);
-  ui.useParams.addEventListener('click', () => storedParams && applyParams(f, storedParams.params));
+  ui.useParams.addEventListener('click', () => storedParams && restoreParams(storedParams.params));
+  ui.optimize.addEventListener('click', () => void withButton(ui.optimize, optimize));
+  ui.rewrite.addEventListener('click', () => void withButton(ui.rewrite, rewrite));
+  ui.presetIntoPrompt.addEventListener('click', presetIntoText);
+  ui.reversePrompt.addEventListener('click', () => void withButton(ui.reversePrompt, reverse));
+  f.preset.addEventListener('change', () => show(ui.presetIntoPrompt, f.preset.value !== ''));
   // On a generated layer: same parameters, same seed (regenerate) or the next seeds (variations).
   const again = (seedOffset: number, batch?: number) => {
     if (!storedParams) return;
     const p = storedParams.params;
-    applyParams(f, p);
+    restoreParams(p);
     generate(
       { seed: p.seed + seedOffset, ...(batch ? { batch } : {}) },
       p.mode === 'txt2img' ? 'txt2img' : 'source',
@@ -554,6 +718,8 @@ function wire(): void {
     if (m.type === 'init') {
       prefs = parsePrefs(m.prefs);
       applyPrefs(f, prefs);
+      networks.setSelected(prefs.loras ?? []);
+      history.load(m.history);
       seedLocked = prefs.seedLocked ?? false;
       ui.seedLock.setAttribute('aria-pressed', String(seedLocked));
       connect(m.token);
@@ -586,6 +752,29 @@ function wire(): void {
             if (s.height !== undefined) f.height.value = String(s.height);
             savePrefsSoon();
           },
+          onFindings: (findings, analysed) => {
+            for (const target of ['prompt', 'negative'] as const) {
+              const area = target === 'prompt' ? f.prompt : f.negative;
+              if (area.value !== analysed[target]) continue;
+              highlights[target].set(
+                findings
+                  .filter((x) => x.target === target)
+                  .map((x) => ({ ...x.span, code: x.code, severity: x.severity, message: x.message })),
+              );
+            }
+          },
+          onFocus: (code) => {
+            highlights.prompt.focus(code);
+            highlights.negative.focus(code);
+          },
+          proposeFixAll: (fixed) =>
+            proposal.propose({
+              title: 'Fix all',
+              prompt: fixed.prompt,
+              negative: fixed.negative,
+              details: fixed.labels.map((l) => `• ${l}`),
+              onAccept: fixed.accept,
+            }),
         },
       );
       refreshNegativeTokens = attachTokenCounter(

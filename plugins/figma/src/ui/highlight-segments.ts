@@ -1,0 +1,37 @@
+// The pure half of the inline highlights (prompt-highlight.ts): the prompt cut at every finding
+// span's edge, each piece with the findings that cover it. No DOM.
+
+export interface HighlightSpan {
+  start: number;
+  end: number;
+  code: string;
+  severity: string;
+  message: string;
+}
+
+export interface Segment {
+  text: string;
+  start: number;
+  spans: HighlightSpan[];
+}
+
+export function highlightSegments(text: string, spans: readonly HighlightSpan[]): Segment[] {
+  const valid = spans.filter((s) => s.start >= 0 && s.end <= text.length && s.end > s.start);
+  const cuts = new Set<number>([0, text.length]);
+  for (const s of valid) {
+    cuts.add(s.start);
+    cuts.add(s.end);
+  }
+  const points = [...cuts].sort((a, b) => a - b);
+  const out: Segment[] = [];
+  for (let i = 0; i + 1 < points.length; i++) {
+    const start = points[i];
+    const end = points[i + 1];
+    out.push({
+      text: text.slice(start, end),
+      start,
+      spans: valid.filter((s) => s.start <= start && s.end >= end),
+    });
+  }
+  return out;
+}
