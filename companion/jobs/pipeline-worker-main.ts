@@ -14,6 +14,9 @@ const logger = createLogger({ name: 'stipple-pipeline' });
 const service = createPipelineService({
   logger,
   adapterDirs: storeAdapterDirs(resolveHome(process.env).data),
+  // STIPPLE_WARMUP=1: each model, once loaded, runs one 1-step generation at its native size, so ORT's
+  // slow first runs per shape are not paid by the first job at that size.
+  warmup: /^(1|true|yes)$/i.test(process.env.STIPPLE_WARMUP ?? ''),
 });
 const cancelled = new Set<string>();
 const interrogators = new InterrogatorCache(logger);
@@ -93,3 +96,19 @@ async function runOne(job: PipelineJob): Promise<void> {
 }
 
 send({ type: 'ready', info: workerInfo() });
+
+// STIPPLE_PRELOAD_MODEL=<model folder> (+ STIPPLE_PRELOAD_MODEL_NAME): load (and warm up, with
+// STIPPLE_WARMUP) that model right after start, ahead of any job; jobs queue behind it. A failure is logged
+// and the worker serves on (the first job then loads its model as usual).
+const preload = process.env.STIPPLE_PRELOAD_MODEL;
+if (preload) {
+  queue = queue.then(async () => {
+    try {
+      const info = await service.load(preload, process.env.STIPPLE_PRELOAD_MODEL_NAME || undefined);
+      logger.info({ model: info.name, loadMs: info.loadMs }, 'model preloaded');
+    } catch (e) {
+      logger.warn({ err: e, dir: preload }, 'preloading the model failed');
+    }
+    send({ type: 'info', info: workerInfo() });
+  });
+}

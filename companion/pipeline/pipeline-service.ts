@@ -182,7 +182,8 @@ export function sizeConditioningFields(
   return out;
 }
 
-async function warmup(model: LoadedModel): Promise<void> {
+async function warmup(model: LoadedModel, log: Logger): Promise<void> {
+  const t0 = performance.now();
   const size = modelInfo(model).nativeSize;
   await generateImages(model, {
     mode: 'txt2img',
@@ -196,6 +197,7 @@ async function warmup(model: LoadedModel): Promise<void> {
     seed: 0,
     batchSize: 1,
   });
+  log.info({ model: model.layout.name, size, ms: Math.round(performance.now() - t0) }, 'model warmed up');
 }
 
 export function createPipelineService(opts: PipelineServiceOptions): PipelineService {
@@ -266,7 +268,10 @@ export function createPipelineService(opts: PipelineServiceOptions): PipelineSer
       ...(opts.adapterCacheEntries ? { cacheEntries: opts.adapterCacheEntries } : {}),
     });
     current = { model, hash, adapters };
-    if (opts.warmup) await warmup(model);
+    if (opts.warmup) {
+      // A failed warm-up costs only its time: the model stays loaded and jobs report their own errors.
+      await warmup(model, log).catch((err) => log.warn({ err, model: model.layout.name }, 'warm-up failed'));
+    }
     return current;
   }
 
