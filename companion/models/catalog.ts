@@ -168,6 +168,9 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     kind: 'vae-approx',
     family: 'taesd',
     repo: 'deinferno/taesd-onnx',
+    // Not pinned: the hub page lists the head commit only by its short id (ca671f8, "Fix example"), and no
+    // full sha could be confirmed. Its decoder's output range is not documented either: the pipeline
+    // applies its detection rules (pipeline/vae/tiny-decoder.ts: config.json, then the output name).
     revision: 'main',
     revisionIsCommit: false,
     files: { include: ['vae_decoder/*.onnx', 'vae_encoder/*.onnx', '*/config.json'] },
