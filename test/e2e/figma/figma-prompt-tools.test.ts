@@ -158,6 +158,11 @@ describe('Figma UI: LoRAs/embeddings, prompt panel and reverse prompt', { skip }
     await emb.waitFor();
     assert.match(String(await emb.textContent()), /tiny-style/);
     assert.equal(await emb.locator('input.weight').inputValue(), '1');
+    // The tiny embedding's width (32) names no known base model: shown, usable, with a note.
+    assert.equal(
+      await emb.locator('[data-role="family"]').textContent(),
+      'base model unknown: check that it fits',
+    );
     await h.screenshot('networks');
 
     // Trigger words from the LoRA's metadata insert into the prompt.
@@ -408,7 +413,11 @@ describe('Figma UI: LoRAs/embeddings, prompt panel and reverse prompt', { skip }
     });
     await manager.import(buildTinyClip(), { mode: 'link', id: 'tiny-clip' });
     const png = await gradientPng(48, 48);
-    const expected = await direct.request({ type: 'interrogate', image: 'x' }, { x: png });
+    const expected = await direct.request(
+      { type: 'interrogate', image: 'x' },
+      { x: png },
+      { timeoutMs: 180_000 },
+    );
     assert.equal(expected.type, 'interrogation');
     const proposed = expected.type === 'interrogation' ? expected.prompt : '';
     assert.ok(proposed.length > 0);

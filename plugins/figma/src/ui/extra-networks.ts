@@ -75,7 +75,8 @@ function familyBadge(m: Model, c: Compatibility): HTMLSpanElement {
   const s = document.createElement('span');
   s.className = c.ok ? 'family muted' : 'family notice';
   s.dataset.role = 'family';
-  s.textContent = c.ok ? (c.note ? `${m.family || 'unknown base'} · ${c.note}` : m.family) : c.reason;
+  // The note already names the base model (or says it is unknown).
+  s.textContent = c.ok ? (c.note ?? m.family) : c.reason;
   return s;
 }
 
