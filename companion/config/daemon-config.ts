@@ -18,7 +18,8 @@ export const DaemonConfig = z
     queueLimit: z.number().int().min(1).max(10_000).default(32),
     perClientQueueLimit: z.number().int().min(1).max(10_000).default(16),
     defaultModel: z.string().nullable().default(null),
-    executionProviders: z.array(z.string()).default(['cuda', 'dml', 'coreml', 'webgpu', 'cpu']),
+    /** Tried in order, CPU last; 'auto' = the platform's best (see pipeline/runtime/providers.ts). */
+    executionProviders: z.array(z.string()).default(['auto']),
     /** Optional OpenAI-compatible chat endpoint for the prompt rewrite (Ollama, llama.cpp server, vLLM, hosted APIs). */
     llm: LlmEndpointConfig.nullable().default(null),
     historyLimit: z.number().int().min(1).max(100_000).default(1000),

@@ -78,7 +78,13 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const interrupted = await history.load();
   if (interrupted)
     logger.warn({ interrupted }, 'jobs interrupted by the previous shutdown were marked failed');
-  const pipeline = o.pipeline ?? new WorkerSupervisor({ logger, env: o.env });
+  // The pipeline process reads its execution providers from the environment (a set variable wins over config).
+  const env = o.env ?? process.env;
+  const workerEnv = {
+    ...env,
+    STIPPLE_EXECUTION_PROVIDERS: env.STIPPLE_EXECUTION_PROVIDERS || config.executionProviders.join(','),
+  };
+  const pipeline = o.pipeline ?? new WorkerSupervisor({ logger, env: workerEnv });
   const queue = new JobQueue({
     port: pipeline,
     history,

@@ -166,6 +166,9 @@ export function providersFromEnv(env: NodeJS.ProcessEnv): string[] | undefined {
     .filter(Boolean);
 }
 
+/** The list config.json carried as its default before 'auto' existed; read as auto. */
+const LEGACY_DEFAULT = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'];
+
 /**
  * The ordered list to try: `requested` (else STIPPLE_EXECUTION_PROVIDERS, else auto). An 'auto' entry expands
  * to the auto list in place; duplicates are dropped; 'cpu' is always last-resort. Providers this build cannot
@@ -176,7 +179,8 @@ export function resolveProviders(
   loadable: readonly string[],
   pe: ProviderEnv,
 ): string[] {
-  const list = requested?.length ? requested : (providersFromEnv(pe.env) ?? ['auto']);
+  let list = requested?.length ? requested : (providersFromEnv(pe.env) ?? ['auto']);
+  if (list.length === LEGACY_DEFAULT.length && list.every((p, i) => p === LEGACY_DEFAULT[i])) list = ['auto'];
   const out: string[] = [];
   for (const p of list) {
     const entries = p === 'auto' ? autoProviders(loadable, pe) : [p];

@@ -155,6 +155,13 @@ describe('provider lists', () => {
     ]);
   });
 
+  it("the list config.json carried as default before 'auto' is read as auto", () => {
+    const soft = linux(fakeRoot({ icds: ['lvp_icd'] }));
+    assert.deepEqual(resolveProviders(['cuda', 'dml', 'coreml', 'webgpu', 'cpu'], ['cpu', 'webgpu'], soft), [
+      'cpu',
+    ]);
+  });
+
   it('STIPPLE_EXECUTION_PROVIDERS applies when the caller gives no list', () => {
     const env = linux(fakeRoot({ icds: ['lvp_icd'] }), { STIPPLE_EXECUTION_PROVIDERS: ' WebGPU , cpu ' });
     assert.deepEqual(resolveProviders(undefined, ['cpu', 'webgpu'], env), ['webgpu', 'cpu']);
