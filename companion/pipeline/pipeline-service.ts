@@ -375,14 +375,15 @@ export function createPipelineService(opts: PipelineServiceOptions): PipelineSer
         `\`sdxl\` size conditioning ignored: model ${model.layout.name} has no time_ids input (not SDXL)`,
       );
     }
-    // Infotext names of the LoRAs and embeddings in use, with A1111's short hashes (same for every image).
+    // Infotext names of the LoRAs and embeddings in use, with A1111's short hashes (same for every image);
+    // hashed (once per file version) while the first image generates.
     const text = `${jobAdapters.prompt}\n${jobAdapters.negativePrompt}`.toLowerCase();
     const usedEmbeddings: { token: string; file: string }[] = [];
     for (const file of jobAdapters.request.embeddings ?? []) {
       const token = adapterFiles.embedding(stampFile(file, 'embeddings')).token;
       if (text.includes(token.toLowerCase())) usedEmbeddings.push({ token, file });
     }
-    const adapterFields = await adapterInfotextFields(
+    const adapterFieldsP = adapterInfotextFields(
       {
         loras: (jobAdapters.request.loras ?? []).map((l) => ({
           name: l.name ?? loraNameOf(l.file),
@@ -467,7 +468,7 @@ export function createPipelineService(opts: PipelineServiceOptions): PipelineSer
         modelHash: await hash,
         model: input.modelName,
         ...(mode !== 'txt2img' ? { denoisingStrength: input.strength } : {}),
-        extra: { ...sizeFields, ...adapterFields, ...(tinyUsed ? { 'VAE Decoder': 'TAESD' } : {}) },
+        extra: { ...sizeFields, ...(await adapterFieldsP), ...(tinyUsed ? { 'VAE Decoder': 'TAESD' } : {}) },
       });
       images.push({
         png: await encodePng(out, infotext),
