@@ -235,6 +235,16 @@ describe('Figma UI: LoRAs/embeddings, prompt panel and reverse prompt', { skip }
     const mbox = await h.ui.locator('.mirror[data-for="prompt"]').boundingBox();
     assert.ok(box && mbox && Math.abs(box.x - mbox.x) < 1 && Math.abs(box.width - mbox.width) < 1);
     await h.screenshot('prompt-highlights');
+    // A long prompt with a scrollbar wraps the same in the mirror as in the textarea.
+    const long = Array.from({ length: 40 }, (_, i) => `keyword number ${i}`).join(', ');
+    await h.ui.locator('#prompt').fill(`${long}, (snow:2.5)`);
+    await mark.first().waitFor({ state: 'attached', timeout: 20_000 });
+    const heights = await h.ui.locator('#prompt').evaluate((area) => {
+      const m = area.parentElement!.querySelector('.mirror')!;
+      return [area.scrollHeight, area.clientHeight, m.scrollHeight];
+    });
+    assert.ok(heights[0] > heights[1], `the prompt scrolls: ${heights}`);
+    assert.ok(Math.abs(heights[0] - heights[2]) <= 2, `same wrapping: ${heights}`);
     // Editing drops the stale marks until the next check.
     await h.ui.locator('#prompt').fill('a red fox');
     assert.equal(await h.ui.locator('.mirror[data-for="prompt"] mark').count(), 0);
@@ -335,6 +345,12 @@ describe('Figma UI: LoRAs/embeddings, prompt panel and reverse prompt', { skip }
     assert.equal(await h.ui.locator('#negative').inputValue(), '');
     assert.equal(await h.ui.locator('#seed').inputValue(), '11');
     assert.equal(await h.ui.locator('#steps').inputValue(), '4');
+    // The LoRA result (seed 7, tiny at 0.8) brings its LoRA back too.
+    await h.ui.locator('#history-list .history-entry[data-seed="7"]').click();
+    const tiny = h.ui.locator('#lora-list .network[data-name="tiny"]');
+    assert.equal(await tiny.locator('input[type="checkbox"]').isChecked(), true);
+    assert.equal(await tiny.locator('input.weight').inputValue(), '0.8');
+    await tiny.locator('input[type="checkbox"]').uncheck();
     // Kept in clientStorage through the sandbox: a new panel shows it.
     const saved = await h.sandbox.waitFor(
       () => h.sandbox.history?.includes('second history prompt') && h.sandbox.history,
@@ -368,6 +384,8 @@ describe('Figma UI: LoRAs/embeddings, prompt panel and reverse prompt', { skip }
     }).done;
     await setPrompts('something else', 'blurry');
     h.sandbox.image = { png: made.images[0].png, name: 'Cabin' };
+    await h.sandbox.setSelection({ mode: 'txt2img', label: 'Empty frame 64×64', width: 64, height: 64 });
+    assert.equal(await h.ui.locator('#reverse-prompt').isVisible(), false, 'offered for images only');
     await h.sandbox.setSelection({
       mode: 'img2img',
       label: 'Image 64×64',

@@ -52,6 +52,16 @@ export function attachHighlighter(area: HTMLTextAreaElement): Highlighter {
   area.addEventListener('scroll', () => {
     mirror.scrollTop = area.scrollTop;
   });
+  // A scrollbar narrows the textarea's text box: narrow the mirror's the same, so lines wrap alike.
+  const fitScrollbar = () => {
+    const css = getComputedStyle(area);
+    const borders = Number.parseFloat(css.borderLeftWidth) + Number.parseFloat(css.borderRightWidth);
+    const scrollbar = Math.max(0, area.offsetWidth - area.clientWidth - borders);
+    mirror.style.paddingRight = `calc(${css.paddingRight} + ${scrollbar}px)`;
+    mirror.scrollTop = area.scrollTop;
+  };
+  new ResizeObserver(fitScrollbar).observe(area);
+  area.addEventListener('input', fitScrollbar);
   render();
   return {
     set(next) {
