@@ -342,6 +342,11 @@ describe('Figma UI: LoRAs/embeddings, prompt panel and reverse prompt', { skip }
     await h.screenshot('history');
     await h.ui.locator('#history-list .history-entry[data-seed="11"]').click();
     assert.equal(await h.ui.locator('#prompt').inputValue(), 'first history prompt');
+    assert.equal(
+      (await h.ui.locator('.mirror[data-for="prompt"]').textContent())?.replace(/\u200b$/, ''),
+      'first history prompt',
+      'the highlight mirror follows the restored text',
+    );
     assert.equal(await h.ui.locator('#negative').inputValue(), '');
     assert.equal(await h.ui.locator('#seed').inputValue(), '11');
     assert.equal(await h.ui.locator('#steps').inputValue(), '4');

@@ -464,6 +464,9 @@ const strip = createResultsStrip(ui.results, {
 function restoreParams(p: GenerateRequest): void {
   applyParams(f, p);
   networks.setSelected(p.loras ?? []);
+  // The boxes changed without an input event: drop the old text's marks until the next check.
+  highlights.prompt.set([]);
+  highlights.negative.set([]);
   savePrefsSoon();
   refreshPromptTokens();
   refreshNegativeTokens();
