@@ -20,6 +20,11 @@ export const DaemonConfig = z
     defaultModel: z.string().nullable().default(null),
     /** Tried in order, CPU last; 'auto' = the platform's best (see pipeline/runtime/providers.ts). */
     executionProviders: z.array(z.string()).default(['auto']),
+    /**
+     * Load the default model when the pipeline process starts and run one 1-step generation at its native
+     * size, so the first job pays neither the load nor ORT's slow first runs (STIPPLE_WARMUP=1|0 wins).
+     */
+    warmup: z.boolean().default(false),
     /** Optional OpenAI-compatible chat endpoint for the prompt rewrite (Ollama, llama.cpp server, vLLM, hosted APIs). */
     llm: LlmEndpointConfig.nullable().default(null),
     historyLimit: z.number().int().min(1).max(100_000).default(1000),

@@ -78,12 +78,25 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const interrupted = await history.load();
   if (interrupted)
     logger.warn({ interrupted }, 'jobs interrupted by the previous shutdown were marked failed');
+  const models = new ModelManager({ home: home.data, logger, hub: hubConfigFromEnv(o.env ?? process.env) });
+  const catalog = new ModelCatalogView(models, config.defaultModel, home.data);
   // The pipeline process reads its execution providers from the environment (a set variable wins over config).
   const env = o.env ?? process.env;
-  const workerEnv = {
+  const workerEnv: NodeJS.ProcessEnv = {
     ...env,
     STIPPLE_EXECUTION_PROVIDERS: env.STIPPLE_EXECUTION_PROVIDERS || config.executionProviders.join(','),
   };
+  // Warm-up: the pipeline process preloads the default model and warms it (pipeline-worker-main.ts).
+  const warmup = env.STIPPLE_WARMUP ? /^(1|true|yes)$/i.test(env.STIPPLE_WARMUP) : config.warmup;
+  if (warmup && !env.STIPPLE_PRELOAD_MODEL) {
+    const chosen = await catalog.forJob(undefined).catch(() => undefined);
+    if (chosen)
+      Object.assign(workerEnv, {
+        STIPPLE_PRELOAD_MODEL: chosen.dir,
+        STIPPLE_PRELOAD_MODEL_NAME: chosen.name,
+      });
+  }
+  workerEnv.STIPPLE_WARMUP = warmup ? '1' : '0';
   const pipeline = o.pipeline ?? new WorkerSupervisor({ logger, env: workerEnv });
   const queue = new JobQueue({
     port: pipeline,
@@ -92,8 +105,6 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     limit: config.queueLimit,
     perClientLimit: config.perClientQueueLimit,
   });
-  const models = new ModelManager({ home: home.data, logger, hub: hubConfigFromEnv(o.env ?? process.env) });
-  const catalog = new ModelCatalogView(models, config.defaultModel, home.data);
   let defaultModel: string | null = await catalog.defaultModelId();
   const sessions = new Set<ClientSession>();
 

@@ -1,6 +1,7 @@
 // Warm-up at model load (`warmup` option; STIPPLE_WARMUP=1 in the pipeline process) runs one 1-step
-// generation at the model's native size, and STIPPLE_PRELOAD_MODEL loads (and warms) a model when the
-// pipeline process starts, before any job: the daemon then reports it loaded without having run a job.
+// generation at the model's native size. With config.json `"warmup": true` the daemon has the pipeline
+// process preload (STIPPLE_PRELOAD_MODEL) and warm its default model at start: it reports the model loaded
+// without having run a job.
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, describe, it } from 'node:test';
@@ -56,14 +57,11 @@ describe('warm-up at model load', { skip: skipNoFixtures }, () => {
     }
   });
 
-  it('STIPPLE_PRELOAD_MODEL loads and warms a model in the pipeline process before any job', async () => {
+  it('config warmup: the daemon preloads and warms its default model before any job', async () => {
     d = await startDaemon({
-      env: {
-        STIPPLE_WARMUP: '1',
-        STIPPLE_PRELOAD_MODEL: fixturePath('tiny-sd', 'sd15-tiny'),
-        STIPPLE_PRELOAD_MODEL_NAME: 'sd15-tiny',
-        STIPPLE_LOG_LEVEL: 'info',
-      },
+      config: { warmup: true },
+      models: { 'sd15-tiny': 'sd15-tiny' },
+      env: { STIPPLE_LOG_LEVEL: 'info' },
     });
     const deadline = Date.now() + 120_000;
     let loaded: string | null = null;
