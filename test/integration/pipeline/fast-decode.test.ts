@@ -197,6 +197,22 @@ describe('quality fast in the pipeline service', { skip: skipNoFixtures }, () =>
     await assertTinyImage(out.images[0].png, input);
   });
 
+  it('a tiny decoder for another latent scale is not used: full VAE, with a note naming the problem', async () => {
+    const wrong = path.join(work, 'sd15-tiny-wrong-taesd');
+    cpSync(fixturePath('tiny-sd', 'sd15-tiny'), wrong, { recursive: true });
+    writeTinyTaesd(wrong, 'vae_decoder_tiny', tinyTaesd(8, 'image'));
+    const fast = await service.generate(job(wrong), hooks);
+    assert.ok(
+      fast.notes.some((n) =>
+        /tiny autoencoder failed \(.*must upsample by 2.*decoded with the full VAE/.test(n),
+      ),
+      fast.notes.join('\n'),
+    );
+    assert.doesNotMatch(fast.images[0].infotext, /VAE Decoder/);
+    const full = await service.generate(job(wrong, { quality: 'full' }), hooks);
+    assert.deepEqual(fast.images[0].png, full.images[0].png);
+  });
+
   it('without a tiny decoder: the full VAE decodes, bit for bit, and a note says why', async () => {
     const input = job(fixturePath('tiny-sd', 'sd15-tiny'));
     const fast = await service.generate(input, hooks);
