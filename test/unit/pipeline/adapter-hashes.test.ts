@@ -14,6 +14,7 @@ import {
   addnetHash,
 } from '../../../companion/pipeline/adapters/adapter-hashes.js';
 import { sizeConditioningFields } from '../../../companion/pipeline/pipeline-service.js';
+import { parseA1111Parameters } from '../../../shared/prompt/a1111-parameters.js';
 
 /** A safetensors file: u64 header length, the JSON header, then float32 [1, 2]. */
 function safetensors(header: string): Uint8Array {
@@ -104,6 +105,10 @@ describe('A1111 adapter hashes', () => {
     assert.equal(parsed.prompt, 'a boat <lora:detail:0.8>, <tiny-style>');
     for (const [k, v] of Object.entries(fields)) assert.equal(parsed.fields[k], v, k);
     assert.equal(parsed.fields.Seed, '42');
+    // The plugins' parser (shared) reads the same fields back.
+    const shared = parseA1111Parameters(text);
+    assert.equal(shared.negativePrompt, 'blurry');
+    for (const [k, v] of Object.entries(fields)) assert.equal(shared.fields[k], v, `shared parser: ${k}`);
   });
 
   it('no LoRA, embedding or VAE: no fields', async () => {
