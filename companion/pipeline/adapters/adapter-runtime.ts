@@ -375,6 +375,8 @@ function derive(
     has: (c) => base.engine.has(c),
     info: (c) => pick(c).info(c),
     run: (c, feeds) => pick(c).run(c, feeds),
+    // Shared inputs go to the device of whichever engine (base or patched overlay) runs the component.
+    toDevice: (c, t) => pick(c).toDevice?.(c, t) ?? Promise.resolve(undefined),
     stats: () =>
       engines.reduce<EngineRunStats>(
         (s, e) => {
