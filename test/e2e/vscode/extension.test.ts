@@ -2,15 +2,17 @@
 // daemon on 127.0.0.1 with the tiny fixture model, and Debian's Chromium driving the workbench.
 // One code-server for the whole file (it takes ~20 s to start on 2 cores); the steps run in order.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { deflateSync } from 'node:zlib';
-import type { Browser, FrameLocator, Page } from 'playwright-core';
+import type { Browser, Frame, FrameLocator, Page } from 'playwright-core';
+import { readPngText } from '../../../shared/png/png-text-chunks';
 import { startDaemon, type TestDaemon } from '../../helpers/daemon';
 import { fixturePath, haveFixtures } from '../../helpers/fixtures';
+import { connectClient } from '../../helpers/ws-client';
 import { crc32 } from '../../unit/vscode/png-builder';
 import {
   answerQuickInput,
@@ -91,6 +93,79 @@ function pngsIn(dir: string, re: RegExp): string[] {
   return existsSync(dir) ? readdirSync(dir).filter((f) => re.test(f)) : [];
 }
 
+function pngSize(bytes: Uint8Array): { width: number; height: number } {
+  const b = Buffer.from(bytes);
+  return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
+}
+
+/** Concatenated IDAT payloads: the pixels as encoded, without the text chunks. */
+function idat(bytes: Uint8Array): Buffer {
+  const b = Buffer.from(bytes);
+  const parts: Buffer[] = [];
+  for (let o = 8; o + 8 <= b.length; ) {
+    const len = b.readUInt32BE(o);
+    if (b.toString('latin1', o + 4, o + 8) === 'IDAT') parts.push(b.subarray(o + 8, o + 8 + len));
+    o += 12 + len;
+  }
+  return Buffer.concat(parts);
+}
+
+/** The workbench's toast notifications' text. */
+async function notificationTexts(page: Page): Promise<string[]> {
+  return page.locator('.notifications-toasts .notification-toast').allTextContents();
+}
+
+async function clearNotifications(page: Page): Promise<void> {
+  await runCommand(page, 'Notifications: Clear All Notifications');
+}
+
+/** The frame of an editor webview (mask editor, candidate picker) that holds `selector`. */
+async function webviewFrameWith(page: Page, selector: string): Promise<Frame> {
+  return waitFor(`a webview with ${selector}`, async () => {
+    for (const f of page.frames()) {
+      if (
+        await f
+          .locator(selector)
+          .count()
+          .catch(() => 0)
+      )
+        return f;
+    }
+    return undefined;
+  });
+}
+
+/** Accepts the `n`th item (0-based) of the quick pick titled `title`, by keyboard. */
+async function pickNth(page: Page, title: string, n: number): Promise<void> {
+  await waitFor(`quick pick "${title}"`, async () => (await quickInputTitle(page)).includes(title), 30_000);
+  for (let i = 0; i < n; i++) await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await waitFor(
+    `quick pick "${title}" gone`,
+    async () => !(await quickInputTitle(page)).includes(title),
+    10_000,
+  );
+}
+
+/** Opens a workspace file by name (any editor: text or image preview) and reveals it in the explorer. */
+async function revealFile(page: Page, name: string) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator(`.tab.active[aria-label*="${name}"], .tab.active:has-text("${name}")`).first().waitFor();
+  await runCommand(page, 'File: Reveal Active File in Explorer View');
+  return explorerRow(page, name);
+}
+
+async function explorerRow(page: Page, name: string) {
+  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
+  await row.waitFor();
+  return row;
+}
+
 async function openFile(page: Page, name: string): Promise<void> {
   await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget input');
@@ -168,7 +243,27 @@ describe('VS Code extension in code-server', { skip: reason ?? false, timeout: 6
     await screenshot(page, '01-daemon-not-running');
   });
 
+  it('Generate with no daemon: a notification says it is not running and how to start it; no file', async () => {
+    await openFile(page, 'README.md');
+    await generateHere(page, 'nobody home');
+    const text = await waitFor('the "not running" notification', async () =>
+      (await notificationTexts(page)).find((t) => t.includes('daemon is not running')),
+    );
+    assert.match(text, /daemon is not running at ws:\/\/127\.0\.0\.1:\d+\/ws/);
+    assert.match(text, /stipple serve/);
+    assert.match(text, /Reconnect/);
+    assert.deepEqual(pngsIn(path.join(workspace, 'assets/generated'), /^nobody-home/), []);
+    await screenshot(page, '01b-daemon-not-running-notification');
+    await clearNotifications(page);
+  });
+
   it('the status bar turns "connected" once the daemon starts (token read from STIPPLE_HOME)', async () => {
+    // A LoRA in the daemon's store, for the side panel's LoRA picker.
+    mkdirSync(path.join(home, 'loras'), { recursive: true });
+    copyFileSync(
+      fixturePath('tiny-sd', 'lora', 'tiny_lora_kohya.safetensors'),
+      path.join(home, 'loras', 'tiny.safetensors'),
+    );
     daemon = await startDaemon({
       home,
       port,
@@ -236,6 +331,7 @@ describe('VS Code extension in code-server', { skip: reason ?? false, timeout: 6
     await answerQuickInput(page, 'Stipple: edit photo.png'); // Variations
     await answerQuickInput(page, 'prompt for the edit', 'a colourful gradient');
     await answerQuickInput(page, 'How far from the original?', '0.75'); // 2 steps × 0.75 leaves 1 step to run
+    await answerQuickInput(page, 'save the variation of photo.png'); // "Save as a new file" comes first
     const [file] = await waitFor('photo-variation-*.png', () => {
       const f = pngsIn(path.join(workspace, 'images'), /^photo-variation-\d+\.png$/);
       return f.length ? f : undefined;
@@ -275,11 +371,56 @@ describe('VS Code extension in code-server', { skip: reason ?? false, timeout: 6
     await editor.locator('#prompt').fill('a glowing orb');
     await screenshot(page, '05b-mask-editor');
     await editor.locator('#done').click();
+    await answerQuickInput(page, 'save the inpaint of photo.png', 'Save as a new file');
     const [file] = await waitFor('photo-inpaint-*.png', () => {
       const f = pngsIn(path.join(workspace, 'images'), /^photo-inpaint-\d+\.png$/);
       return f.length ? f : undefined;
     });
     assert.ok(file);
+  });
+
+  it('Outpaint to a wider canvas, replacing the original (kept in .stipple/history), then Restore', async () => {
+    const original = readFileSync(path.join(workspace, 'images', 'photo.png'));
+    await (await explorerRow(page, 'photo.png')).click({ button: 'right' });
+    await chooseMenuItem(page, 'Edit image…');
+    await answerQuickInput(page, 'Stipple: edit photo.png', 'Outpaint');
+    await answerQuickInput(page, 'prompt for the edit', 'a wide gradient');
+    await pickNth(page, 'Outpaint: new size', 3); // Right by 256 px
+    await answerQuickInput(page, 'save the outpaint of photo.png', 'Replace photo.png');
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor();
+    assert.match((await dialog.textContent()) ?? '', /Replace photo\.png with the edited image\?/);
+    await screenshot(page, '05c-replace-confirm');
+    await dialog.locator('.monaco-button', { hasText: /^Replace$/ }).click();
+    const photo = path.join(workspace, 'images', 'photo.png');
+    await waitFor(
+      'photo.png replaced by the 320×64 outpaint',
+      () => pngSize(readFileSync(photo)).width === 320,
+    );
+    assert.deepEqual(pngSize(readFileSync(photo)), { width: 64 + 256, height: 64 });
+    assert.match(readPngText(readFileSync(photo), 'parameters') ?? '', /^a wide gradient\n/);
+    const historyDir = path.join(workspace, '.stipple', 'history');
+    const copies = pngsIn(historyDir, /^photo-\d{8}-\d{6}\.png$/);
+    assert.equal(copies.length, 1);
+    assert.deepEqual(readFileSync(path.join(historyDir, copies[0] ?? '')), original, 'the original is kept');
+    const index = JSON.parse(readFileSync(path.join(historyDir, 'index.json'), 'utf8'));
+    assert.deepEqual(
+      index.entries.map((e: { original: string; reason: string }) => [e.original, e.reason]),
+      [['images/photo.png', 'outpaint']],
+    );
+
+    await clearNotifications(page);
+    await (await explorerRow(page, 'photo.png')).click({ button: 'right' });
+    await chooseMenuItem(page, 'Restore previous version…');
+    await answerQuickInput(page, 'restore a previous version of photo.png');
+    await waitFor('photo.png restored', () => readFileSync(photo).equals(original));
+    // The outpainted version went into the history too, so the restore can be undone.
+    const after = JSON.parse(readFileSync(path.join(historyDir, 'index.json'), 'utf8'));
+    assert.deepEqual(
+      after.entries.map((e: { reason: string }) => e.reason),
+      ['outpaint', 'restore'],
+    );
+    await screenshot(page, '05d-restored');
   });
 
   it('the side panel lists the generated assets and fixes a prompt', async () => {
@@ -303,6 +444,135 @@ describe('VS Code extension in code-server', { skip: reason ?? false, timeout: 6
     assert.equal(fixed, '(fox:1.4), snow');
     assert.notEqual(await view.locator('#negative').inputValue(), '', 'a negative prompt is suggested');
     await screenshot(page, '07-side-panel-fixed');
+  });
+
+  it('the side panel offers the installed LoRA with a weight, and a generation uses it', async () => {
+    const view = page.frameLocator('.webview.ready, iframe.webview').first().frameLocator('#active-frame');
+    assert.equal(await view.locator('#model').inputValue(), 'tiny');
+    const row = view.locator('#loras li[data-name="tiny"]');
+    await row.waitFor();
+    assert.equal(await row.locator('input.weight').inputValue(), '1', 'LoRA weight defaults to 1');
+    await row.locator('input[type="checkbox"]').check();
+    await row.locator('input.weight').fill('0.7');
+    await row.locator('input.weight').press('Tab'); // commits the weight (change event)
+    await view.locator('#prompt').fill('a lora fox');
+    await view.locator('#negative').fill('');
+    await screenshot(page, '07b-lora-picker');
+    await view.locator('#generate').click();
+    const dir = path.join(workspace, 'assets/generated');
+    await waitFor('a-lora-fox-*.png', () => pngsIn(dir, /^a-lora-fox-\d+\.png$/).length > 0);
+    // The job the daemon ran carried the LoRA in its request list, with the weight set in the panel.
+    const c = await connectClient(daemon!.wsUrl, daemon!.token, 'e2e-check');
+    try {
+      const h = await c.request({ type: 'history', scope: 'all', limit: 20 });
+      assert.equal(h.type, 'history');
+      const entry =
+        h.type === 'history' ? h.entries.find((e) => e.params?.prompt === 'a lora fox') : undefined;
+      assert.equal(entry?.status, 'done');
+      assert.equal(entry?.params?.model, 'tiny');
+      assert.deepEqual(entry?.params?.loras, [{ name: 'tiny', weight: 0.7 }]);
+    } finally {
+      c.close();
+    }
+    await row.locator('input[type="checkbox"]').uncheck();
+  });
+
+  it('count 2: the candidate picker shows both and the chosen one is written', async () => {
+    const view = page.frameLocator('.webview.ready, iframe.webview').first().frameLocator('#active-frame');
+    await view.locator('#count').selectOption('2');
+    await view.locator('#prompt').fill('two cats');
+    await view.locator('#generate').click();
+    const picker = await webviewFrameWith(page, '#candidates button');
+    await waitFor('two candidates', async () => (await picker.locator('#candidates button').count()) === 2);
+    await screenshot(page, '07c-candidates');
+    const second = picker.locator('#candidates button').nth(1);
+    const seed = /seed (\d+)/.exec((await second.textContent()) ?? '')?.[1];
+    assert.ok(seed, 'the candidate shows its seed');
+    await second.click();
+    const dir = path.join(workspace, 'assets/generated');
+    await waitFor(`two-cats-${seed}.png`, () => existsSync(path.join(dir, `two-cats-${seed}.png`)));
+    assert.deepEqual(
+      pngsIn(dir, /^two-cats-/),
+      [`two-cats-${seed}.png`],
+      'only the chosen candidate is written',
+    );
+    assert.match(
+      readPngText(readFileSync(path.join(dir, `two-cats-${seed}.png`)), 'parameters') ?? '',
+      new RegExp(`Seed: ${seed},`),
+    );
+    await view.locator('#count').selectOption('1');
+  });
+
+  it('Regenerate and Copy parameters on a Stipple-made PNG', async () => {
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    const dir = path.join(workspace, 'assets/generated');
+    const [fox] = pngsIn(dir, /^a-red-fox-\d+\.png$/);
+    assert.ok(fox);
+    await (await revealFile(page, fox)).click({ button: 'right' });
+    await chooseMenuItem(page, 'Regenerate image');
+    const stem = fox.replace(/\.png$/, '');
+    const [regen] = await waitFor('the regenerated PNG', () => {
+      const f = pngsIn(dir, new RegExp(`^${stem}-regen-\\d+\\.png$`));
+      return f.length ? f : undefined;
+    });
+    const a = readFileSync(path.join(dir, fox));
+    const b = readFileSync(path.join(dir, regen ?? ''));
+    const params = readPngText(a, 'parameters');
+    assert.ok(params);
+    assert.equal(readPngText(b, 'parameters'), params, 'same prompt, settings and seed');
+    assert.ok(idat(a).equals(idat(b)), 'the same image');
+
+    await (await explorerRow(page, fox)).click({ button: 'right' });
+    await chooseMenuItem(page, 'Copy generation parameters');
+    const copied = await waitFor('the clipboard', async () => {
+      const t = await page.evaluate<string>('navigator.clipboard.readText()').catch(() => '');
+      return t || undefined;
+    });
+    assert.equal(copied, params);
+  });
+
+  it('Cancel on a waiting job: "cancelled; no file was written", and no file is', async () => {
+    // Another client's long job holds the daemon (one job at a time), so the extension's job is
+    // still waiting when Cancel is clicked: deterministic on any machine, however fast.
+    const blocker = await connectClient(daemon!.wsUrl, daemon!.token, 'e2e-blocker');
+    const long = blocker.generate({
+      prompt: 'a long job',
+      model: 'tiny',
+      width: 512,
+      height: 512,
+      steps: 150,
+      sampler: 'euler',
+      previewEvery: 0,
+    });
+    long.done.catch(() => undefined);
+    try {
+      await clearNotifications(page);
+      await runCommand(page, 'Stipple: Generate image asset…');
+      await answerQuickInput(page, 'generate image asset', 'cancel me');
+      await answerQuickInput(page, 'Style preset');
+      await answerQuickInput(page, 'Size');
+      await answerQuickInput(page, 'How many candidates?');
+      const toast = page.locator('.notifications-toasts .notification-toast', {
+        hasText: 'generating "cancel me"',
+      });
+      await waitFor('the job waiting behind the other', async () =>
+        /queued/.test((await toast.textContent()) ?? ''),
+      );
+      await screenshot(page, '09-cancel-queued');
+      await toast.hover();
+      await toast.locator('.monaco-button', { hasText: 'Cancel' }).click();
+      await waitFor('the cancelled notice', async () =>
+        (await notificationTexts(page)).some((t) => t.includes('generation cancelled; no file was written')),
+      );
+      const h = await blocker.request({ type: 'history', scope: 'all', limit: 20 });
+      const entry =
+        h.type === 'history' ? h.entries.find((e) => e.params?.prompt === 'cancel me') : undefined;
+      assert.equal(entry?.status, 'cancelled');
+      assert.deepEqual(pngsIn(path.join(workspace, 'assets/generated'), /^cancel-me/), []);
+    } finally {
+      await long.cancel().catch(() => undefined);
+      blocker.close();
+    }
   });
 
   it('the status bar says "daemon not running" again when the daemon stops', async () => {

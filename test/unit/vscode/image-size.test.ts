@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fitSize, readImageInfo } from '../../../plugins/vscode/src/host/image-size';
+import { fitSize, outpaintCanvas, readImageInfo } from '../../../plugins/vscode/src/host/image-size';
 import { Limits } from '../../../shared/protocol/limits';
 import { pngWith } from './png-builder';
 
@@ -37,5 +37,14 @@ describe('image size from headers', () => {
   it('a small odd-sized image is only snapped, not scaled', () => {
     assert.deepEqual(fitSize(500, 333, Limits), { width: 504, height: 336, scaled: false });
     assert.deepEqual(fitSize(10, 10, Limits), { width: 64, height: 64, scaled: false });
+  });
+  it('an outpaint asks for the whole canvas: image plus margins, within the limits', () => {
+    const right = { left: 0, right: 256, top: 0, bottom: 0 };
+    assert.deepEqual(outpaintCanvas(64, 64, right, Limits), { width: 320, height: 64, scaled: false });
+    const all = { left: 128, right: 128, top: 128, bottom: 128 };
+    assert.deepEqual(outpaintCanvas(512, 512, all, Limits), { width: 768, height: 768, scaled: false });
+    // 1900 + 512 wide is over the limit: scaled with the aspect ratio kept.
+    const wide = { left: 256, right: 256, top: 0, bottom: 0 };
+    assert.deepEqual(outpaintCanvas(1900, 1000, wide, Limits), { width: 2048, height: 848, scaled: true });
   });
 });

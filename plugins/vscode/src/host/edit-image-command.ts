@@ -9,7 +9,7 @@ import { slugify } from './asset-naming';
 import { pickCandidate } from './candidate-picker';
 import { saveImage } from './generate-command';
 import type { HostContext } from './host-context';
-import { fitSize, readImageInfo } from './image-size';
+import { fitSize, outpaintCanvas, readImageInfo } from './image-size';
 import { confirmAndReplace } from './image-versions-command';
 import { runJob } from './job-runner';
 import { readParametersFromPng } from './png-parameters';
@@ -177,6 +177,15 @@ export async function editImage(
     );
     if (!picked) return undefined;
     request.outpaint = { ...picked.m };
+    // For outpaint, width/height are the whole new canvas (image plus margins), not the image's size.
+    const canvas = outpaintCanvas(info.width, info.height, picked.m, Limits);
+    request.width = canvas.width;
+    request.height = canvas.height;
+    if (canvas.scaled && !size.scaled) {
+      void v.window.showInformationMessage(
+        `Stipple: the outpainted canvas is scaled to ${canvas.width}×${canvas.height} for the model (limit ${Limits.maxSide} px per side).`,
+      );
+    }
   }
   request.prompt = prompt;
   const outcome = await runJob(

@@ -87,3 +87,17 @@ export function fitSize(
     );
   return { width: snap(width), height: snap(height), scaled: scale < 1 };
 }
+
+/**
+ * The canvas an outpaint asks for: the image plus its margins, snapped to the model's limits.
+ * The daemon extends the image by the margins, then resizes to this size, so it must be the whole
+ * canvas (sending the image's own size would squash the result back into it).
+ */
+export function outpaintCanvas(
+  width: number,
+  height: number,
+  m: { left: number; right: number; top: number; bottom: number },
+  limits: { minSide: number; maxSide: number; sideMultiple: number },
+): { width: number; height: number; scaled: boolean } {
+  return fitSize(width + m.left + m.right, height + m.top + m.bottom, limits);
+}
