@@ -6,6 +6,7 @@ import { createHash, randomInt } from 'node:crypto';
 import { createReadStream, existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { parseExtraNetworks } from '../../shared/prompt/extra-networks.js';
 import { SAMPLER_LABELS } from '../../shared/protocol/samplers.js';
 import {
   blurGray,
@@ -164,6 +165,28 @@ async function prepareImages(input: GenerateInput): Promise<PreparedImages> {
     init: await resizeImage(init, input.width, input.height, input.resizeMode),
     mask: await resizeImage(blurred, input.width, input.height, input.resizeMode),
   };
+}
+
+/**
+ * The prompt as A1111 writes it into `parameters`: LoRAs chosen from a list (protocol `loras`, CLI
+ * `--lora`) are appended as `<lora:name:weight>` tags unless the prompt already names them, so pasting
+ * the parameters into A1111, or Regenerate from the PNG, applies the same LoRAs.
+ */
+export function infotextPrompt(
+  prompt: string,
+  loras: readonly { name?: string; file?: string; weight: number }[],
+): string {
+  const tagged = new Set(
+    parseExtraNetworks(prompt)
+      .networks.filter((n) => n.type === 'lora')
+      .map((n) => n.name),
+  );
+  const tags = loras
+    .map((l) => ({ name: l.name ?? loraNameOf(l.file ?? ''), weight: l.weight }))
+    .filter((l) => l.name && !tagged.has(l.name))
+    .map((l) => `<lora:${l.name}:${Number(l.weight.toFixed(4))}>`);
+  if (tags.length === 0) return prompt;
+  return prompt.trim() === '' ? tags.join(' ') : `${prompt} ${tags.join(' ')}`;
 }
 
 /** SDXL size-conditioning infotext fields, only where they differ from diffusers' defaults. */
@@ -457,7 +480,7 @@ export function createPipelineService(opts: PipelineServiceOptions): PipelineSer
         };
       }
       const infotext = formatInfotext({
-        prompt: input.prompt,
+        prompt: infotextPrompt(input.prompt, jobAdapters.request.loras ?? []),
         negativePrompt: input.negativePrompt,
         steps: input.steps,
         sampler: SAMPLER_LABELS[input.sampler],

@@ -6,6 +6,8 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { decodeRgb } from '../../../companion/images/image-codec';
+import { parseInfotext } from '../../../companion/images/infotext';
+import { readTextChunk } from '../../../companion/images/png-chunks';
 import type { ClientError } from '../../../shared/protocol/stipple-client';
 import { startDaemon, type TestDaemon } from '../../helpers/daemon';
 import { fixturePath, readFixtureTensor, skipNoFixtures } from '../../helpers/fixtures';
@@ -60,6 +62,13 @@ test('<lora:tiny:0.5> and loras: [{name, weight}] reproduce the golden through t
   assert.ok((await worst(tagged.images[0].png)) <= 2, 'prompt tag');
   const listed = await c.generate({ ...goldenRequest(), loras: [{ name: 'tiny', weight: 0.5 }] }).done;
   assert.ok((await worst(listed.images[0].png)) <= 2, 'request list');
+  // As in A1111, the PNG's prompt names the LoRA as a tag (once), so Regenerate / pasting into
+  // A1111 applies it again.
+  const promptOf = (png: Uint8Array) => parseInfotext(readTextChunk(png, 'parameters') ?? '').prompt;
+  assert.equal(promptOf(listed.images[0].png), `${meta.prompt} <lora:tiny:0.5>`);
+  assert.equal(promptOf(tagged.images[0].png), `${meta.prompt}<lora:tiny:0.5>`);
+  const replay = await c.generate(goldenRequest(promptOf(listed.images[0].png))).done;
+  assert.ok((await worst(replay.images[0].png)) <= 2, 'replayed from the PNG prompt');
   c.close();
 });
 
