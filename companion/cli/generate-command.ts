@@ -1,8 +1,8 @@
 // `stipple generate`: runs the pipeline in-process (no daemon), writes PNGs with A1111 metadata, prints the
 // seeds and the execution provider. The lead wires it into main.ts with a model resolver.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import pino from 'pino';
 import { storeAdapterDirs } from '../pipeline/adapters/job-adapters.js';
 import type { GenerateInput } from '../pipeline/generate-input.js';
@@ -74,6 +74,15 @@ export function registerGenerateCommand(program: Command, ctx: GenerateCommandCo
       [],
     )
     .option('--vae <dir|name>', 'use another VAE (folder with vae_decoder/, or an installed VAE)')
+    .addOption(
+      new Option('--quality <q>', 'fast: decode with a tiny autoencoder (TAESD)')
+        .choices(['full', 'fast'])
+        .default('full'),
+    )
+    .option(
+      '--tiny-decoder <dir|id>',
+      "tiny autoencoder for --quality fast: a folder with vae_decoder/model.onnx or an installed id (default: the model's vae_decoder_tiny/, else installed taesd)",
+    )
     .option('--providers <list>', 'execution providers to try, comma-separated (e.g. cuda,cpu)')
     .requiredOption('--out <file.png>', 'output PNG (batch: out-1.png, out-2.png, …)')
     .action(async (o) => {
@@ -81,6 +90,17 @@ export function registerGenerateCommand(program: Command, ctx: GenerateCommandCo
       const stderr = ctx.stderr ?? ((t: string) => process.stderr.write(t));
       const logger = pino({ level: process.env.STIPPLE_LOG_LEVEL ?? 'warn' }, pino.destination(2));
       const model = await ctx.resolveModel(o.model as string);
+      // quality fast: an explicit tiny decoder, else the installed `taesd` (the model's own
+      // vae_decoder_tiny/ wins inside the pipeline either way).
+      const tinyDecoderDir =
+        o.quality === 'fast'
+          ? o.tinyDecoder
+            ? (await ctx.resolveModel(o.tinyDecoder as string)).dir
+            : await ctx
+                .resolveModel('taesd')
+                .then((m) => (existsSync(m.dir) ? m.dir : undefined))
+                .catch(() => undefined)
+          : undefined;
       const service = createPipelineService({
         logger,
         adapterDirs: storeAdapterDirs(ctx.home),
@@ -111,7 +131,8 @@ export function registerGenerateCommand(program: Command, ctx: GenerateCommandCo
         onlyMasked: o.onlyMasked as boolean,
         onlyMaskedPadding: 32,
         resizeMode: o.resizeMode as GenerateInput['resizeMode'],
-        quality: 'full',
+        quality: o.quality as 'full' | 'fast',
+        ...(tinyDecoderDir ? { tinyDecoderDir } : {}),
         modelDir: model.dir,
         modelName: model.name,
         previewEvery: 0,

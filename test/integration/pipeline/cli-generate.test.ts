@@ -10,6 +10,7 @@ import { registerGenerateCommand } from '../../../companion/cli/generate-command
 import { registerTokenizeCommands } from '../../../companion/cli/tokenize-command.js';
 import { readTextChunk } from '../../../companion/images/png-chunks.js';
 import { fixturePath, skipNoFixtures } from '../../helpers/fixtures.js';
+import { tinyTaesd, writeTinyTaesd } from './tiny-taesd.js';
 
 const out = mkdtempSync(path.join(tmpdir(), 'stipple-cli-'));
 after(() => rmSync(out, { recursive: true, force: true }));
@@ -131,6 +132,39 @@ describe('stipple generate on the tiny models', { skip: skipNoFixtures }, () => 
       path.join(out, 'blend.png'),
     ]);
     assert.ok(JSON.parse(blend).seed >= 0, 'seed -1 reports the seed it picked');
+  });
+
+  it('--quality fast decodes with the given tiny autoencoder and says so in the PNG', async () => {
+    const taesd = mkdtempSync(path.join(tmpdir(), 'stipple-cli-taesd-'));
+    // A seeded one-layer TAESD-shaped decoder upsampling x2, like the tiny model's VAE.
+    writeTinyTaesd(taesd, 'vae_decoder', tinyTaesd(2));
+    const args = (q: string, file: string) => [
+      'generate',
+      '--model',
+      tiny('sd15-tiny'),
+      '--prompt',
+      'a cat',
+      '--steps',
+      '2',
+      '--seed',
+      '3',
+      '--quality',
+      q,
+      '--tiny-decoder',
+      taesd,
+      '--out',
+      file,
+    ];
+    await run(args('fast', path.join(out, 'fast.png')));
+    await run(args('full', path.join(out, 'full.png')));
+    const fast = readFileSync(path.join(out, 'fast.png'));
+    assert.match(readTextChunk(new Uint8Array(fast), 'parameters') ?? '', /VAE Decoder: TAESD/);
+    assert.doesNotMatch(
+      readTextChunk(new Uint8Array(readFileSync(path.join(out, 'full.png'))), 'parameters') ?? '',
+      /VAE Decoder/,
+    );
+    await assert.rejects(run(args('fastest', path.join(out, 'x.png'))), /fastest.*(full|choices)/s);
+    rmSync(taesd, { recursive: true, force: true });
   });
 
   it('rejects a width that is not a multiple of 8, naming the field', async () => {
