@@ -11,6 +11,7 @@ import { deflateSync } from 'node:zlib';
 import type { Browser, Frame, FrameLocator, Page } from 'playwright-core';
 import { readPngText } from '../../../shared/png/png-text-chunks';
 import { startDaemon, type TestDaemon } from '../../helpers/daemon';
+import { type FakeHub, startFakeHub } from '../../helpers/fake-hub';
 import { fixturePath, haveFixtures } from '../../helpers/fixtures';
 import { connectClient } from '../../helpers/ws-client';
 import { crc32 } from '../../unit/vscode/png-builder';
@@ -200,6 +201,7 @@ describe('VS Code extension in code-server', { skip: reason ?? false, timeout: 6
   let workspace: string;
   let port: number;
   let daemon: TestDaemon | undefined;
+  let hub: FakeHub | undefined;
   let server: CodeServer;
   let browser: Browser;
   let page: Page;
@@ -232,6 +234,7 @@ describe('VS Code extension in code-server', { skip: reason ?? false, timeout: 6
     await browser?.close();
     await server?.stop();
     await daemon?.dispose();
+    await hub?.close();
     await rm(workspace, { recursive: true, force: true });
     await rm(home, { recursive: true, force: true });
   });
@@ -264,7 +267,19 @@ describe('VS Code extension in code-server', { skip: reason ?? false, timeout: 6
       fixturePath('tiny-sd', 'lora', 'tiny_lora_kohya.safetensors'),
       path.join(home, 'loras', 'tiny.safetensors'),
     );
+    mkdirSync(path.join(home, 'embeddings'), { recursive: true });
+    copyFileSync(
+      fixturePath('tiny-sd', 'embeddings', 'tiny-style.safetensors'),
+      path.join(home, 'embeddings', 'tiny-style.safetensors'),
+    );
+    // A local hub serving the tiny model (throttled, so the download takes a few seconds).
+    hub = await startFakeHub({
+      repo: 'stipple-test/sd15-tiny',
+      dir: fixturePath('tiny-sd', 'sd15-tiny'),
+      throttleBytesPerSec: 2 * 1024 * 1024,
+    });
     daemon = await startDaemon({
+      env: { HF_ENDPOINT: hub.endpoint },
       home,
       port,
       models: { tiny: 'sd15-tiny' },
@@ -446,7 +461,7 @@ describe('VS Code extension in code-server', { skip: reason ?? false, timeout: 6
     await screenshot(page, '07-side-panel-fixed');
   });
 
-  it('the side panel offers the installed LoRA with a weight, and a generation uses it', async () => {
+  it('the side panel offers the installed LoRA and embedding with weights, and a generation uses them', async () => {
     const view = page.frameLocator('.webview.ready, iframe.webview').first().frameLocator('#active-frame');
     assert.equal(await view.locator('#model').inputValue(), 'tiny');
     const row = view.locator('#loras li[data-name="tiny"]');
@@ -455,19 +470,27 @@ describe('VS Code extension in code-server', { skip: reason ?? false, timeout: 6
     await row.locator('input[type="checkbox"]').check();
     await row.locator('input.weight').fill('0.7');
     await row.locator('input.weight').press('Tab'); // commits the weight (change event)
+    // The embedding goes into the prompt as (token:weight).
+    const emb = view.locator('#embeddings li').first();
+    const token = await emb.getAttribute('data-token');
+    assert.ok(token, 'the installed embedding is offered');
+    await emb.locator('input[type="checkbox"]').check();
+    await emb.locator('input.weight').fill('1.2');
+    await emb.locator('input.weight').press('Tab');
     await view.locator('#prompt').fill('a lora fox');
     await view.locator('#negative').fill('');
     await screenshot(page, '07b-lora-picker');
     await view.locator('#generate').click();
     const dir = path.join(workspace, 'assets/generated');
-    await waitFor('a-lora-fox-*.png', () => pngsIn(dir, /^a-lora-fox-\d+\.png$/).length > 0);
+    await waitFor('a-lora-fox-*.png', () => pngsIn(dir, /^a-lora-fox.*\.png$/).length > 0);
     // The job the daemon ran carried the LoRA in its request list, with the weight set in the panel.
     const c = await connectClient(daemon!.wsUrl, daemon!.token, 'e2e-check');
     try {
       const h = await c.request({ type: 'history', scope: 'all', limit: 20 });
       assert.equal(h.type, 'history');
       const entry =
-        h.type === 'history' ? h.entries.find((e) => e.params?.prompt === 'a lora fox') : undefined;
+        h.type === 'history' ? h.entries.find((e) => e.params?.prompt.startsWith('a lora fox')) : undefined;
+      assert.equal(entry?.params?.prompt, `a lora fox, (${token}:1.2)`);
       assert.equal(entry?.status, 'done');
       assert.equal(entry?.params?.model, 'tiny');
       assert.deepEqual(entry?.params?.loras, [{ name: 'tiny', weight: 0.7 }]);
@@ -475,6 +498,34 @@ describe('VS Code extension in code-server', { skip: reason ?? false, timeout: 6
       c.close();
     }
     await row.locator('input[type="checkbox"]').uncheck();
+    await emb.locator('input[type="checkbox"]').uncheck();
+  });
+
+  it('Download from the model picker shows progress, then the model is a checkpoint choice', async () => {
+    const view = page.frameLocator('.webview.ready, iframe.webview').first().frameLocator('#active-frame');
+    await view.locator('#pull-ref').fill('stipple-test/sd15-tiny');
+    await view.locator('#pull').click();
+    const label = await waitFor('a progress line with MB and percent', async () => {
+      const t = (await view.locator('#pull-status').textContent()) ?? '';
+      return /^stipple-test\/sd15-tiny: \w+ [\d.]+\/[\d.]+ MB \(\d+%\)$/.test(t) ? t : undefined;
+    });
+    assert.ok(label);
+    assert.equal(await view.locator('#pull-progress').isVisible(), true, 'the progress bar is shown');
+    await screenshot(page, '07d-download-progress');
+    const options = await waitFor('the downloaded model in the checkpoint picker', async () => {
+      const o = await view.locator('#model option').allTextContents();
+      return o.length === 2 ? o : undefined;
+    });
+    assert.ok(
+      options.includes('stipple-test/sd15-tiny'),
+      `the pulled model is listed: ${options.join(', ')}`,
+    );
+    const values = await view
+      .locator('#model option')
+      .evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value));
+    assert.ok(values.includes('tiny') && values.length === 2, values.join(', '));
+    await waitFor('the progress bar hidden', async () => !(await view.locator('#pull-progress').isVisible()));
+    assert.match((await view.locator('#notice').textContent()) ?? '', /installed/);
   });
 
   it('count 2: the candidate picker shows both and the chosen one is written', async () => {
