@@ -248,12 +248,16 @@ describe('Figma UI: LoRAs/embeddings, prompt panel and reverse prompt', { skip }
     // Editing drops the stale marks until the next check.
     await h.ui.locator('#prompt').fill('a red fox');
     assert.equal(await h.ui.locator('.mirror[data-for="prompt"] mark').count(), 0);
+    // The findings list still shows the old findings, marked stale: their fixes would hit old spans.
+    assert.equal(await h.ui.locator('#findings').getAttribute('data-stale'), 'true');
   });
 
   test('fix all and optimize show a word diff first; reject keeps the prompt, accept applies it', async () => {
     const original = 'a red fox, (snow:2.5), a red fox';
     await setPrompts(original, '');
-    await h.ui.locator('#findings li[data-code="P_WEIGHT_RANGE"]').waitFor({ timeout: 20_000 });
+    await h.ui
+      .locator('#findings:not([data-stale]) li[data-code="P_WEIGHT_RANGE"]')
+      .waitFor({ timeout: 20_000 });
     await h.ui.locator('#fix-all').click();
     await h.ui.locator('#proposal').waitFor({ state: 'visible' });
     assert.equal(await h.ui.locator('#proposal-title').textContent(), 'Fix all');

@@ -313,8 +313,10 @@ describe('Figma UI against the real daemon', { skip }, () => {
     await h.ui.locator('#steps').fill('20');
     await h.ui.locator('#prompt').fill('a red fox, (snow:2.5), a red fox');
     await h.ui.locator('#negative').fill('');
-    await h.ui.locator('#findings li[data-code="P_WEIGHT_RANGE"]').waitFor({ timeout: 15_000 });
-    await h.ui.locator('#findings li[data-code="P_DUPLICATE_KEYWORD"]').waitFor();
+    await h.ui
+      .locator('#findings:not([data-stale]) li[data-code="P_WEIGHT_RANGE"]')
+      .waitFor({ timeout: 15_000 });
+    await h.ui.locator('#findings:not([data-stale]) li[data-code="P_DUPLICATE_KEYWORD"]').waitFor();
     await h.screenshot('prompt-check');
     await h.ui.locator('#fix-all').click();
     // Fix all is offered as a before/after diff first.

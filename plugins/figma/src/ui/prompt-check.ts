@@ -46,6 +46,15 @@ export function attachPromptCheck(
   let timer: ReturnType<typeof setTimeout> | null = null;
   let generation = 0;
   let current: Finding[] = [];
+  // The texts the shown findings were computed for. Their fixes are edits at spans of those texts, so
+  // once the user types they would land in the wrong place: a stale list is marked and its fixes re-check
+  // first instead of applying.
+  let analysedTexts = { prompt: '', negative: '' };
+  const stale = () =>
+    inputs.prompt.value !== analysedTexts.prompt || inputs.negative.value !== analysedTexts.negative;
+  const markStale = () => {
+    if (stale()) view.list.dataset.stale = 'true';
+  };
 
   const counter = {
     async countTokensBatch(texts: readonly string[]): Promise<number[]> {
@@ -71,6 +80,10 @@ export function attachPromptCheck(
   const settingsOf = (fixes: Fix[]) => Object.assign({}, ...fixes.map((x) => x.fix.settings ?? {}));
 
   function apply(fixes: Fix[]): void {
+    if (stale()) {
+      void update();
+      return;
+    }
     for (const target of ['prompt', 'negative'] as const) {
       const area = target === 'prompt' ? inputs.prompt : inputs.negative;
       const text = fixedText(fixes, target);
@@ -84,6 +97,10 @@ export function attachPromptCheck(
   }
 
   function fixAll(fixes: Fix[]): void {
+    if (stale()) {
+      void update();
+      return;
+    }
     if (!inputs.proposeFixAll) {
       apply(fixes);
       return;
@@ -102,6 +119,9 @@ export function attachPromptCheck(
 
   function render(findings: Finding[], analysed: { prompt: string; negative: string }): void {
     current = findings.filter((f) => f.code !== 'P_TOKEN_COUNT');
+    analysedTexts = analysed;
+    if (stale()) view.list.dataset.stale = 'true';
+    else delete view.list.dataset.stale;
     view.list.replaceChildren(
       ...current.map((finding) => {
         const item = document.createElement('li');
@@ -148,7 +168,9 @@ export function attachPromptCheck(
     if (timer) clearTimeout(timer);
     timer = setTimeout(update, 400);
   }
-  inputs.prompt.addEventListener('input', schedule);
-  inputs.negative.addEventListener('input', schedule);
+  for (const area of [inputs.prompt, inputs.negative]) {
+    area.addEventListener('input', markStale);
+    area.addEventListener('input', schedule);
+  }
   return schedule;
 }
