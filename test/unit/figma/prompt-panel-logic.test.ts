@@ -10,7 +10,6 @@ import {
   compatibility,
   embeddingText,
 } from '../../../plugins/figma/src/ui/extra-networks-logic';
-import { highlightSegments } from '../../../plugins/figma/src/ui/highlight-segments';
 import {
   addEntry,
   type HistoryEntry,
@@ -19,6 +18,7 @@ import {
 } from '../../../plugins/figma/src/ui/history-store';
 import { parsePrefs } from '../../../plugins/figma/src/ui/prefs';
 import { parseA1111Parameters } from '../../../shared/prompt/a1111-parameters';
+import { highlightSegments } from '../../../shared/prompt/highlight-segments';
 import { diffPieces, wordDiff } from '../../../shared/prompt/word-diff';
 import { GenerateRequest } from '../../../shared/protocol/generate-request';
 

@@ -5,7 +5,7 @@ import { layerName } from '../../../plugins/figma/src/ui/layer-name';
 import { createLiveScheduler, type LiveJob } from '../../../plugins/figma/src/ui/live-scheduler';
 import { decodeStoredParams, encodeStoredParams } from '../../../plugins/figma/src/ui/stored-params';
 import { formatChunks } from '../../../plugins/figma/src/ui/token-format';
-import { nudgeWeight } from '../../../plugins/figma/src/ui/weight-nudge';
+import { nudgeWeight } from '../../../shared/prompt/weight-nudge';
 import { GenerateRequest } from '../../../shared/protocol/generate-request';
 
 describe('Ctrl/Cmd+Up/Down weight nudging (A1111 syntax)', () => {

@@ -1,10 +1,10 @@
 // Inline highlights of the prompt check's findings in the prompt boxes: a mirror element behind
 // the (transparent) textarea holds the same text, in the same font and wrapping, with the
 // finding spans wrapped in <mark>; the textarea stays the real, editable control on top.
-// `highlightSegments` (highlight-segments.ts) is the pure half: the text cut at every span edge, each piece with the
+// `highlightSegments` (shared/prompt/highlight-segments.ts) is the pure half: the text cut at every span edge, each piece with the
 // findings that cover it.
 
-import { type HighlightSpan, highlightSegments } from './highlight-segments';
+import { type HighlightSpan, highlightSegments } from '../../../../shared/prompt/highlight-segments';
 
 const SEVERITY_RANK: Record<string, number> = { error: 3, warning: 2, info: 1 };
 

@@ -3,6 +3,7 @@
 // network), talks to the sandbox through the validated bridge, and renders the panel.
 
 import type { z } from 'zod';
+import { nudgeWeight } from '../../../../shared/prompt/weight-nudge';
 import type { GenerateRequest } from '../../../../shared/protocol/generate-request';
 import type { ModelEntry, PresetEntry } from '../../../../shared/protocol/server-messages';
 import { ClientError, type ConnectionState, StippleClient } from '../../../../shared/protocol/stipple-client';
@@ -30,7 +31,6 @@ import { createResultsStrip, type StripItem } from './results-strip';
 import { createSandboxBridge } from './sandbox-bridge';
 import { decodeStoredParams, type StoredParams } from './stored-params';
 import { attachTokenCounter } from './token-counter';
-import { nudgeWeight } from './weight-nudge';
 
 type Model = z.infer<typeof ModelEntry>;
 type Preset = z.infer<typeof PresetEntry>;

@@ -1,7 +1,7 @@
 // Ctrl/Cmd+Up/Down on the prompt: changes the weight of the keyword under the cursor (or the
 // selection) by ±0.1 in A1111's attention syntax, as A1111's edit-attention does: `word` →
 // `(word:1.1)` → `(word:1.2)`; back at 1.0 the brackets go away. Pure text in, text out.
-// (Kept here until shared/prompt has its own; the behaviour is A1111's, not ours to invent.)
+// Shared by the Figma and VS Code panels; the behaviour is A1111's, not ours to invent.
 
 export interface TextEdit {
   text: string;

@@ -1,4 +1,4 @@
-// The pure half of the inline highlights (prompt-highlight.ts): the prompt cut at every finding
+// The pure half of the inline highlights in both plugins' prompt boxes (the Figma and VS Code panels): the prompt cut at every finding
 // span's edge, each piece with the findings that cover it. No DOM.
 
 export interface HighlightSpan {
