@@ -97,6 +97,15 @@ export const GalleryItem = z.object({
   prompt: z.string(),
   seed: z.number().optional(),
   src: z.string(),
+  /** What "Use prompt" restores besides the prompt (from the PNG's parameters). */
+  negativePrompt: z.string().optional(),
+  /** "WxH". */
+  size: z
+    .string()
+    .regex(/^\d+x\d+$/)
+    .optional(),
+  /** The checkpoint's name or id as the image recorded it. */
+  model: z.string().optional(),
 });
 export type GalleryItem = z.infer<typeof GalleryItem>;
 

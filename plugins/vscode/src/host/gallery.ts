@@ -1,9 +1,10 @@
 // The workspace's generated assets for the side panel's gallery: the PNGs under the output
-// folder with the prompt and seed read from their `parameters` chunk; search by prompt text.
+// folder with the prompt, negative prompt, seed, size and checkpoint read from their `parameters`
+// chunk (what the panel's "Use prompt" restores); search by prompt text.
 import type * as vscode from 'vscode';
 import type { GalleryItem } from '../common/panel-messages';
 import type { HostContext } from './host-context';
-import { readParametersFromPng } from './png-parameters';
+import { type ParsedParameters, readParametersFromPng } from './png-parameters';
 import { basenameUriPath } from './relative-path';
 import { readSettings } from './settings';
 
@@ -13,7 +14,11 @@ export interface GalleryEntry {
   uri: vscode.Uri;
   name: string;
   prompt: string;
+  negativePrompt?: string;
   seed?: number;
+  /** "WxH". */
+  size?: string;
+  model?: string;
   mtime: number;
 }
 
@@ -25,6 +30,23 @@ export function matchesQuery(entry: { prompt: string; name: string }, query: str
     .split(/\s+/)
     .filter(Boolean)
     .every((w) => hay.includes(w));
+}
+
+/** The gallery's fields of a PNG's parsed `parameters` (all empty when it has none). */
+export function galleryFields(
+  params: ParsedParameters | undefined,
+): Pick<GalleryEntry, 'prompt' | 'negativePrompt' | 'seed' | 'size' | 'model'> {
+  if (!params) return { prompt: '' };
+  const seed = /^\d+$/.test(params.fields.Seed?.trim() ?? '') ? Number(params.fields.Seed) : undefined;
+  const size = /^\d+x\d+$/.test(params.fields.Size?.trim() ?? '') ? params.fields.Size?.trim() : undefined;
+  const model = params.fields.Model?.trim();
+  return {
+    prompt: params.prompt,
+    ...(params.negativePrompt ? { negativePrompt: params.negativePrompt } : {}),
+    ...(seed !== undefined && Number.isSafeInteger(seed) ? { seed } : {}),
+    ...(size ? { size } : {}),
+    ...(model ? { model } : {}),
+  };
 }
 
 export async function scanGallery(ctx: HostContext): Promise<GalleryEntry[]> {
@@ -42,12 +64,10 @@ export async function scanGallery(ctx: HostContext): Promise<GalleryEntry[]> {
       try {
         const [bytes, stat] = await Promise.all([v.workspace.fs.readFile(uri), v.workspace.fs.stat(uri)]);
         const params = readParametersFromPng(bytes);
-        const seed = Number(params?.fields.Seed);
         out.push({
           uri,
           name: basenameUriPath(uri.path),
-          prompt: params?.prompt ?? '',
-          seed: Number.isFinite(seed) ? seed : undefined,
+          ...galleryFields(params),
           mtime: stat.mtime,
         });
       } catch (e) {
@@ -68,5 +88,8 @@ export function toGalleryItems(
     prompt: e.prompt,
     seed: e.seed,
     src: webview.asWebviewUri(e.uri).toString(),
+    ...(e.negativePrompt ? { negativePrompt: e.negativePrompt } : {}),
+    ...(e.size ? { size: e.size } : {}),
+    ...(e.model ? { model: e.model } : {}),
   }));
 }

@@ -1,6 +1,6 @@
 // The side panel (webview view in the activity bar): prompt editor with token budget per
-// chunk and findings, presets, reverse prompt from an image file (PNG parameters, else the
-// daemon's CLIP interrogator), checkpoint picker with the compatible LoRAs and embeddings
+// chunk and findings (highlighted inline, "fix all" as a before/after diff to accept), presets,
+// reverse prompt from an image file (PNG parameters, else the daemon's CLIP interrogator), checkpoint picker with the compatible LoRAs and embeddings
 // (weights, trigger words) and download progress, and the gallery of generated assets. The panel never sees the
 // token: every daemon request goes through the host, and every message is validated.
 import type * as vscode from 'vscode';
@@ -35,6 +35,16 @@ const BODY = `<section>
   <textarea id="negative" rows="2" placeholder="negative prompt: what must not appear"></textarea>
   <ul id="findings" class="findings"></ul>
   <button id="fix-all" type="button">Fix all</button>
+  <div id="proposal" class="proposal" role="region" aria-label="proposed change" hidden>
+    <h4 id="proposal-title"></h4>
+    <div id="proposal-prompt" class="diff" aria-label="prompt: before and after"></div>
+    <div id="proposal-negative" class="diff" aria-label="negative prompt: before and after"></div>
+    <p id="proposal-details" class="muted"></p>
+    <div class="row">
+      <button id="proposal-accept" type="button">Accept</button>
+      <button id="proposal-reject" type="button">Reject</button>
+    </div>
+  </div>
   <div class="row">
     <select id="preset" aria-label="preset"></select>
     <select id="size" aria-label="size">

@@ -1,7 +1,10 @@
 // Side panel script: prompt editor (token budget per 75-token chunk from the daemon's
-// tokenizer, findings with one-click fixes), presets/size/count, reverse prompt, checkpoint
+// tokenizer, findings highlighted inline with one-click fixes, "fix all" as a before/after diff to
+// accept, Ctrl/Cmd+Up/Down to change the weight under the cursor), presets/size/count, reverse prompt, checkpoint
 // picker with the compatible LoRAs and embeddings (weights, trigger words), catalog downloads
-// with progress, and the gallery of generated assets. Talks only to the host.
+// with progress, and the gallery of generated assets ("Use prompt" restores prompt, negative,
+// size, checkpoint and LoRAs). Talks only to the host.
+import { nudgeWeight } from '../../../../shared/prompt/weight-nudge';
 import {
   type AdapterChoice,
   addTriggerWords,
@@ -12,7 +15,10 @@ import {
   progressLabel,
 } from '../common/extra-networks';
 import type { GalleryItem, HostToWebview, ModelItem, PanelAnalysis } from '../common/panel-messages';
+import { galleryRestore, isStale, type PromptTexts, spansFor } from '../common/prompt-panel-logic';
 import { byId, openChannel } from './post';
+import { highlightBox } from './prompt-highlight';
+import { proposalPanel } from './proposal';
 
 const CHUNK_TOKENS = 75;
 const channel = openChannel();
@@ -42,6 +48,19 @@ let connected = false;
 let tokenRequest = 0;
 let tokenTimer: ReturnType<typeof setTimeout> | undefined;
 let galleryItems: GalleryItem[] = [];
+/** The texts of the latest `analyze` request, and of the findings on show (null: none yet). */
+let requestedTexts: PromptTexts = { prompt: '', negative: '' };
+let analysedTexts: PromptTexts | null = null;
+/** The texts a pending "fix all" was asked for. */
+let fixAllBase: PromptTexts | null = null;
+
+const highlights = { prompt: highlightBox(prompt), negative: highlightBox(negative) };
+const texts = (): PromptTexts => ({ prompt: prompt.value, negative: negative.value });
+const proposals = proposalPanel(
+  { prompt, negative },
+  (t) => setPrompt(t.prompt, t.negative),
+  (why) => showNotice(why),
+);
 
 function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -72,8 +91,23 @@ function renderBudget(chunks: number[], exact: boolean): void {
   );
 }
 
+/** The findings' fixes are for the texts they were computed for: after an edit, check again instead. */
+function recheckIfStale(): boolean {
+  if (!isStale(analysedTexts, texts())) return false;
+  findingsList.dataset.stale = 'true';
+  showNotice('The prompt changed since it was checked: checking again.');
+  analyzeNow();
+  return true;
+}
+
 function renderAnalysis(a: PanelAnalysis): void {
   renderBudget(a.chunks, a.exact);
+  analysedTexts = requestedTexts;
+  const stale = isStale(analysedTexts, texts());
+  if (stale) findingsList.dataset.stale = 'true';
+  else delete findingsList.dataset.stale;
+  highlights.prompt.show(stale ? [] : spansFor(a.findings, 'prompt'));
+  highlights.negative.show(stale ? [] : spansFor(a.findings, 'negative'));
   findingsList.replaceChildren(
     ...a.findings.map((f) => {
       const li = el(
@@ -86,9 +120,11 @@ function renderAnalysis(a: PanelAnalysis): void {
       if (fixed !== undefined) {
         const b = el('button', f.fixLabel ?? 'Fix');
         b.type = 'button';
-        b.addEventListener('click', () =>
-          f.target === 'negative' ? setPrompt(prompt.value, fixed) : setPrompt(fixed, negative.value),
-        );
+        b.addEventListener('click', () => {
+          if (recheckIfStale()) return;
+          if (f.target === 'negative') setPrompt(prompt.value, fixed);
+          else setPrompt(fixed, negative.value);
+        });
         li.append(b);
       }
       return li;
@@ -97,23 +133,74 @@ function renderAnalysis(a: PanelAnalysis): void {
   byId<HTMLButtonElement>('fix-all').disabled = !a.findings.some((f) => f.fixedText !== undefined);
 }
 
-function promptChanged(): void {
+function analyzeNow(): void {
   if (tokenTimer) clearTimeout(tokenTimer);
-  tokenTimer = setTimeout(() => {
-    tokenRequest++;
-    channel.send({
-      type: 'analyze',
-      requestId: tokenRequest,
-      prompt: prompt.value,
-      negativePrompt: negative.value,
-    });
-  }, 250);
+  tokenRequest++;
+  requestedTexts = texts();
+  channel.send({
+    type: 'analyze',
+    requestId: tokenRequest,
+    prompt: requestedTexts.prompt,
+    negativePrompt: requestedTexts.negative,
+  });
+}
+
+function promptChanged(): void {
+  if (isStale(analysedTexts, texts())) findingsList.dataset.stale = 'true';
+  if (tokenTimer) clearTimeout(tokenTimer);
+  tokenTimer = setTimeout(analyzeNow, 250);
 }
 
 function setPrompt(p: string, n: string): void {
+  proposals.close();
   prompt.value = p;
   negative.value = n;
+  // The old highlights are for the old text.
+  highlights.prompt.show([]);
+  highlights.negative.show([]);
   promptChanged();
+}
+
+/** Ctrl/Cmd+Up/Down: the weight of the keyword under the cursor (or the selection) ±0.1. */
+function onWeightKey(area: HTMLTextAreaElement, e: KeyboardEvent): void {
+  if (!(e.ctrlKey || e.metaKey) || (e.key !== 'ArrowUp' && e.key !== 'ArrowDown')) return;
+  const edit = nudgeWeight(
+    area.value,
+    area.selectionStart,
+    area.selectionEnd,
+    e.key === 'ArrowUp' ? 0.1 : -0.1,
+  );
+  e.preventDefault();
+  if (!edit) return;
+  area.value = edit.text;
+  area.setSelectionRange(edit.selectionStart, edit.selectionEnd);
+  area.dispatchEvent(new Event('input', { bubbles: true }));
+}
+
+/** "Use prompt" on a gallery entry: its prompt, negative prompt, size, checkpoint and LoRAs. */
+function restoreFromGallery(it: GalleryItem): void {
+  const r = galleryRestore(it);
+  const notes: string[] = [];
+  if (r.size) {
+    if (![...size.options].some((o) => o.value === r.size)) size.append(el('option', r.size));
+    size.value = r.size;
+    size.dataset.touched = '1';
+  }
+  if (r.model) {
+    const m = allModels.find(
+      (x) => x.kind === 'checkpoint' && x.installed && (x.id === r.model || x.name === r.model),
+    );
+    if (m) modelSelect.value = m.id;
+    else notes.push(`checkpoint ${r.model} is not installed`);
+  }
+  for (const pick of loraPicks.values()) pick.on = false;
+  for (const l of r.loras) loraPicks.set(l.name, { on: true, weight: l.weight });
+  renderAdapters();
+  const missing = r.loras.filter((l) => !adapters.some((a) => a.kind === 'lora' && a.token === l.name));
+  if (missing.length)
+    notes.push(`LoRA ${missing.map((l) => l.name).join(', ')} not available for this checkpoint`);
+  setPrompt(r.prompt, r.negativePrompt);
+  showNotice(`Restored the prompt of ${it.name}${notes.length ? ` (${notes.join('; ')})` : ''}.`);
 }
 
 function renderGallery(): void {
@@ -133,6 +220,7 @@ function renderGallery(): void {
       fig.dataset.path = it.path;
       const img = el('img');
       img.src = it.src;
+      img.addEventListener('click', () => restoreFromGallery(it));
       img.alt = it.prompt || it.name;
       img.title = it.prompt ? `${it.prompt}${it.seed !== undefined ? ` (seed ${it.seed})` : ''}` : it.name;
       const cap = el('figcaption', it.name);
@@ -147,9 +235,10 @@ function renderGallery(): void {
         b.addEventListener('click', () => channel.send({ type, path: it.path }));
         actions.append(b);
       }
-      const use = el('button', 'Use prompt');
+      const use = el('button', 'Use prompt', 'use-prompt');
       use.type = 'button';
-      use.addEventListener('click', () => setPrompt(it.prompt, negative.value));
+      use.title = 'put this prompt, its negative prompt, size, checkpoint and LoRAs back into the editor';
+      use.addEventListener('click', () => restoreFromGallery(it));
       actions.append(use);
       fig.append(img, cap, actions);
       return fig;
@@ -329,12 +418,26 @@ channel.onMessage((m) => {
       renderGallery();
       break;
     case 'prompt':
+      if (m.changes) {
+        // "Fix all": shown as a diff against the texts it was computed for, applied on Accept.
+        const base = fixAllBase;
+        fixAllBase = null;
+        if (!base || isStale(base, texts())) {
+          recheckIfStale();
+          showNotice('The prompt changed while it was being fixed: click Fix all again.');
+          break;
+        }
+        proposals.propose({
+          title: 'Fix all',
+          base,
+          next: { prompt: m.prompt, negative: m.negativePrompt },
+          details: m.changes,
+        });
+        showNotice(m.changes.length ? `Proposed: ${m.changes.join('; ')}` : 'Nothing to fix.');
+        break;
+      }
       setPrompt(m.prompt, m.negativePrompt);
-      showNotice(
-        m.changes
-          ? `Fixed: ${m.changes.join('; ') || 'nothing to change'}`
-          : (m.notice ?? 'Prompt read from the image.'),
-      );
+      showNotice(m.notice ?? 'Prompt read from the image.');
       break;
     case 'modelProgress': {
       const done = m.phase === 'done';
@@ -362,15 +465,19 @@ channel.onMessage((m) => {
   }
 });
 
-prompt.addEventListener('input', promptChanged);
-negative.addEventListener('input', promptChanged);
+for (const area of [prompt, negative]) {
+  area.addEventListener('input', promptChanged);
+  area.addEventListener('keydown', (e) => onWeightKey(area, e));
+}
 size.addEventListener('change', () => {
   size.dataset.touched = '1';
 });
 search.addEventListener('input', renderGallery);
-byId('fix-all').addEventListener('click', () =>
-  channel.send({ type: 'fixAll', prompt: prompt.value, negativePrompt: negative.value }),
-);
+byId('fix-all').addEventListener('click', () => {
+  if (recheckIfStale()) return;
+  fixAllBase = texts();
+  channel.send({ type: 'fixAll', prompt: fixAllBase.prompt, negativePrompt: fixAllBase.negative });
+});
 byId('reverse').addEventListener('click', () => channel.send({ type: 'reversePrompt' }));
 byId('pull').addEventListener('click', () => {
   const ref = byId<HTMLInputElement>('pull-ref').value.trim();

@@ -1,0 +1,61 @@
+// Inline highlights of the findings in the side panel's prompt boxes. The textarea stays the real
+// control, with a transparent background, on top of a mirror <div> that holds the same text in
+// the same font, padding and wrapping, the finding spans wrapped in <mark>. The cutting of the
+// text at the span edges is shared with the Figma panel (shared/prompt/highlight-segments.ts).
+import { type HighlightSpan, highlightSegments } from '../../../../shared/prompt/highlight-segments';
+
+const RANK: Record<string, number> = { info: 1, warning: 2, error: 3 };
+
+export interface PromptHighlights {
+  /** Draws these spans (of the text the box holds now); an empty list clears them. */
+  show(spans: readonly HighlightSpan[]): void;
+}
+
+export function highlightBox(area: HTMLTextAreaElement): PromptHighlights {
+  const box = document.createElement('div');
+  box.className = 'hl-box';
+  const mirror = document.createElement('div');
+  mirror.className = 'hl-mirror';
+  mirror.dataset.for = area.id;
+  mirror.setAttribute('aria-hidden', 'true');
+  area.before(box);
+  box.append(mirror, area);
+  let spans: readonly HighlightSpan[] = [];
+
+  const draw = (): void => {
+    const parts: Node[] = highlightSegments(area.value, spans).map((seg) => {
+      if (seg.spans.length === 0) return document.createTextNode(seg.text);
+      const mark = document.createElement('mark');
+      mark.textContent = seg.text;
+      mark.dataset.codes = [...new Set(seg.spans.map((s) => s.code))].join(' ');
+      let severity = 'info';
+      for (const s of seg.spans) if ((RANK[s.severity] ?? 0) > (RANK[severity] ?? 0)) severity = s.severity;
+      mark.dataset.severity = severity;
+      return mark;
+    });
+    // Keeps a trailing newline's empty last line, as the textarea shows it.
+    parts.push(document.createTextNode('\u200b'));
+    mirror.replaceChildren(...parts);
+    syncScroll();
+  };
+  const syncScroll = (): void => {
+    mirror.scrollTop = area.scrollTop;
+    // A vertical scrollbar narrows the textarea's text: narrow the mirror's the same way.
+    const bar = Math.max(0, area.offsetWidth - area.clientWidth - 2);
+    mirror.style.paddingRight = `calc(var(--hl-pad) + ${bar}px)`;
+  };
+  area.addEventListener('input', () => {
+    // The spans were for the text before this edit.
+    spans = [];
+    draw();
+  });
+  area.addEventListener('scroll', syncScroll);
+  new ResizeObserver(syncScroll).observe(area);
+  draw();
+  return {
+    show(next) {
+      spans = next;
+      draw();
+    },
+  };
+}
