@@ -1,0 +1,226 @@
+// End to end: the side panel's prompt editor in a real VS Code (code-server with the packaged
+// .vsix) against a real daemon (tiny fixture model and LoRA): findings highlighted inline at their
+// spans, a fix computed for older text re-checks instead of editing, Ctrl+Up on a keyword, "Fix
+// all" as a before/after diff that Accept applies, and a gallery entry that puts its prompt,
+// negative prompt, size, checkpoint and LoRA back. One code-server for the file; steps in order.
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
+import { startDaemon, type TestDaemon } from '../../helpers/daemon';
+import { fixturePath, haveFixtures } from '../../helpers/fixtures';
+import {
+  type CodeServer,
+  freePort,
+  launchBrowser,
+  openWorkbench,
+  screenshot,
+  skipReason,
+  startCodeServer,
+  statusBarText,
+} from './code-server-harness';
+
+const reason =
+  skipReason() ??
+  (haveFixtures && existsSync(fixturePath('tiny-sd', 'sd15-tiny')) ? null : 'tiny-sd fixtures not found');
+if (reason) console.log(`# vscode prompt panel e2e skipped: ${reason}`);
+
+async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  ms = 120_000,
+): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The bits of the webview's DOM the in-page checks touch (the root tsconfig has no DOM types). */
+interface AreaLike {
+  value: string;
+  ownerDocument: {
+    querySelector(s: string): { dataset: Record<string, string | undefined>; click(): void } | null;
+  };
+  dispatchEvent(e: unknown): boolean;
+}
+
+describe('VS Code side panel prompt editor', { skip: reason ?? false, timeout: 600_000 }, () => {
+  let home: string;
+  let workspace: string;
+  let daemon: TestDaemon;
+  let server: CodeServer;
+  let browser: Browser;
+  let page: Page;
+  let view: FrameLocator;
+
+  before(async () => {
+    home = await mkdtemp(path.join(tmpdir(), 'stipple-prompt-panel-home-'));
+    workspace = await mkdtemp(path.join(tmpdir(), 'stipple-prompt-panel-ws-'));
+    await writeFile(path.join(workspace, 'README.md'), '# Site\n');
+    mkdirSync(path.join(home, 'loras'), { recursive: true });
+    copyFileSync(
+      fixturePath('tiny-sd', 'lora', 'tiny_lora_kohya.safetensors'),
+      path.join(home, 'loras', 'tiny.safetensors'),
+    );
+    const port = await freePort();
+    daemon = await startDaemon({
+      home,
+      port,
+      models: { tiny: 'sd15-tiny' },
+      config: { defaultModel: 'tiny' },
+    });
+    server = await startCodeServer({
+      workspace,
+      env: { STIPPLE_HOME: home },
+      settings: {
+        'stipple.daemonAddress': `127.0.0.1:${port}`,
+        'stipple.defaultSize': '64x64',
+        'stipple.steps': 2,
+        'stipple.sampler': 'euler',
+      },
+    });
+    browser = await launchBrowser();
+    page = await openWorkbench(browser, server.url);
+    await waitFor('status "connected"', async () => (await statusBarText(page)).includes('connected'));
+    await page.locator('.activitybar .action-item a[aria-label^="Stipple"]').first().click();
+    view = page.frameLocator('.webview.ready, iframe.webview').first().frameLocator('#active-frame');
+    await view.locator('#prompt').waitFor({ timeout: 120_000 });
+  });
+
+  after(async () => {
+    if (page) await screenshot(page, 'prompt-panel-zz-last').catch(() => undefined);
+    await browser?.close();
+    await server?.stop();
+    await daemon?.dispose();
+    if (workspace) await rm(workspace, { recursive: true, force: true });
+    if (home) await rm(home, { recursive: true, force: true });
+  });
+
+  it('highlights each finding at its span behind the prompt text', async () => {
+    const text = '(fox:2.5), fox, snow';
+    await view.locator('#prompt').fill(text);
+    const mirror = view.locator('.hl-mirror[data-for="prompt"]');
+    const weight = mirror.locator('mark[data-codes~="P_WEIGHT_RANGE"]');
+    const duplicate = mirror.locator('mark[data-codes~="P_DUPLICATE_KEYWORD"]');
+    await weight.first().waitFor({ timeout: 120_000 });
+    await duplicate.first().waitFor();
+    assert.equal(await weight.first().textContent(), '(fox:2.5)');
+    assert.equal(await duplicate.first().textContent(), 'fox');
+    // The mirror holds the same text as the box (plus a zero-width space for a trailing newline).
+    assert.equal((await mirror.textContent())?.replace(/\u200b$/, ''), text);
+    // The marks sit inside the textarea's box, where the text is drawn.
+    const area = await view.locator('#prompt').boundingBox();
+    const mark = await weight.first().boundingBox();
+    assert.ok(area && mark, 'both are laid out');
+    assert.ok(mark.x >= area.x && mark.y >= area.y && mark.x + mark.width <= area.x + area.width + 1);
+    assert.ok(mark.y + mark.height <= area.y + area.height + 1, 'the mark is within the box');
+    await screenshot(page, 'prompt-panel-01-highlights');
+  });
+
+  it('a fix for text edited since the check re-checks instead of editing the wrong span', async () => {
+    const text = '(fox:2.5), fox, snow';
+    // Edit and click in one go, before the debounced re-check can run.
+    const r = await view.locator('#prompt').evaluate((el) => {
+      const area = el as unknown as AreaLike;
+      area.value = `sky, ${area.value}`;
+      area.dispatchEvent(new Event('input', { bubbles: true }));
+      const doc = area.ownerDocument;
+      doc.querySelector('#findings li[data-code="P_WEIGHT_RANGE"] button')?.click();
+      return { value: area.value, stale: doc.querySelector('#findings')?.dataset.stale };
+    });
+    assert.deepEqual(r, { value: `sky, ${text}`, stale: 'true' });
+    // The re-check comes back for the edited text: fresh findings at the new spans.
+    await waitFor('fresh findings', async () =>
+      (await view.locator('#findings').getAttribute('data-stale')) === null ? true : undefined,
+    );
+    assert.equal(await view.locator('#prompt').inputValue(), `sky, ${text}`, 'nothing was applied');
+    await view.locator('.hl-mirror[data-for="prompt"] mark[data-codes~="P_WEIGHT_RANGE"]').first().waitFor();
+    assert.equal(
+      await view
+        .locator('.hl-mirror[data-for="prompt"] mark[data-codes~="P_WEIGHT_RANGE"]')
+        .first()
+        .textContent(),
+      '(fox:2.5)',
+    );
+  });
+
+  it('Ctrl+Up raises the weight of the keyword under the cursor', async () => {
+    const area = view.locator('#prompt');
+    await area.fill('a cat, snow');
+    await area.evaluate((el) =>
+      (el as unknown as { setSelectionRange(a: number, b: number): void }).setSelectionRange(9, 9),
+    );
+    await area.press('Control+ArrowUp');
+    assert.equal(await area.inputValue(), 'a cat, (snow:1.1)');
+    await area.press('Control+ArrowDown');
+    assert.equal(await area.inputValue(), 'a cat, snow');
+  });
+
+  it('Fix all shows a before/after diff; nothing changes until Accept', async () => {
+    const text = '(fox:2.5), fox, snow';
+    await view.locator('#prompt').fill(text);
+    await view.locator('#negative').fill('');
+    await waitFor('findings for the text', async () =>
+      (await view.locator('#findings li').count()) >= 2 &&
+      (await view.locator('#findings').getAttribute('data-stale')) === null
+        ? true
+        : undefined,
+    );
+    await view.locator('#fix-all').click();
+    await view.locator('#proposal').waitFor({ state: 'visible' });
+    assert.equal(await view.locator('#proposal-title').textContent(), 'Fix all');
+    const removed = (await view.locator('#proposal-prompt del').allTextContents()).join('');
+    const added = (await view.locator('#proposal-prompt ins').allTextContents()).join('');
+    assert.match(removed, /2\.5/);
+    assert.match(added, /1\.4/);
+    assert.ok((await view.locator('#proposal-negative ins').count()) > 0, 'a negative prompt is proposed');
+    assert.equal(await view.locator('#prompt').inputValue(), text, 'not applied yet');
+    await screenshot(page, 'prompt-panel-02-fix-all-diff');
+    await view.locator('#proposal-accept').click();
+    await waitFor('the fixed prompt', async () =>
+      (await view.locator('#prompt').inputValue()) === '(fox:1.4), snow' ? true : undefined,
+    );
+    assert.notEqual(await view.locator('#negative').inputValue(), '');
+    assert.equal(await view.locator('#proposal').isHidden(), true);
+  });
+
+  it('a gallery entry restores its prompt, negative prompt, size, checkpoint and LoRA', async () => {
+    // Generate one image from the panel with the LoRA at 0.8: the daemon's infotext records it all.
+    const row = view.locator('#loras li[data-name="tiny"]');
+    await row.waitFor();
+    await row.locator('input[type="checkbox"]').check();
+    await row.locator('input.weight').fill('0.8');
+    await row.locator('input.weight').press('Tab');
+    await view.locator('#prompt').fill('a red fox, snow');
+    await view.locator('#negative').fill('blurry');
+    await view.locator('#generate').click();
+    const dir = path.join(workspace, 'assets/generated');
+    await waitFor('a-red-fox-*.png', () =>
+      existsSync(dir) && readdirSync(dir).some((f) => /^a-red-fox.*\.png$/.test(f)) ? true : undefined,
+    );
+    const entry = view.locator('#gallery figure').first();
+    await entry.waitFor();
+    // Change everything the entry will restore.
+    await row.locator('input[type="checkbox"]').uncheck();
+    await view.locator('#prompt').fill('something else');
+    await view.locator('#negative').fill('');
+    await view.locator('#size').selectOption('512x512');
+    await entry.locator('button.use-prompt').click();
+    await waitFor('the restored prompt', async () =>
+      (await view.locator('#prompt').inputValue()) === 'a red fox, snow' ? true : undefined,
+    );
+    assert.equal(await view.locator('#negative').inputValue(), 'blurry');
+    assert.equal(await view.locator('#size').inputValue(), '64x64');
+    assert.equal(await view.locator('#model').inputValue(), 'tiny');
+    assert.equal(await row.locator('input[type="checkbox"]').isChecked(), true, 'the LoRA is ticked again');
+    assert.equal(await row.locator('input.weight').inputValue(), '0.8');
+    await screenshot(page, 'prompt-panel-03-restored');
+  });
+});
