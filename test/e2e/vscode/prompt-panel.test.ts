@@ -121,6 +121,12 @@ describe('VS Code side panel prompt editor', { skip: reason ?? false, timeout: 6
     assert.ok(area && mark, 'both are laid out');
     assert.ok(mark.x >= area.x && mark.y >= area.y && mark.x + mark.width <= area.x + area.width + 1);
     assert.ok(mark.y + mark.height <= area.y + area.height + 1, 'the mark is within the box');
+    // Hovering a finding's line emphasises its marks.
+    await view.locator('#findings li[data-code="P_DUPLICATE_KEYWORD"]').hover();
+    await waitFor('the hovered finding emphasised', async () =>
+      ((await duplicate.first().getAttribute('class')) ?? '').includes('active') ? true : undefined,
+    );
+    assert.equal(((await weight.first().getAttribute('class')) ?? '').includes('active'), false);
     await screenshot(page, 'prompt-panel-01-highlights');
   });
 

@@ -9,6 +9,8 @@ const RANK: Record<string, number> = { info: 1, warning: 2, error: 3 };
 export interface PromptHighlights {
   /** Draws these spans (of the text the box holds now); an empty list clears them. */
   show(spans: readonly HighlightSpan[]): void;
+  /** Emphasises the marks of one finding code (its line in the list is hovered); null: none. */
+  focus(code: string | null): void;
 }
 
 export function highlightBox(area: HTMLTextAreaElement): PromptHighlights {
@@ -56,6 +58,11 @@ export function highlightBox(area: HTMLTextAreaElement): PromptHighlights {
     show(next) {
       spans = next;
       draw();
+    },
+    focus(code) {
+      for (const m of mirror.querySelectorAll<HTMLElement>('mark')) {
+        m.classList.toggle('active', code !== null && (m.dataset.codes ?? '').split(' ').includes(code));
+      }
     },
   };
 }

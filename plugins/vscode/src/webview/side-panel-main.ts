@@ -116,6 +116,8 @@ function renderAnalysis(a: PanelAnalysis): void {
         `finding ${f.severity}`,
       );
       li.dataset.code = f.code;
+      li.addEventListener('mouseenter', () => highlights[f.target].focus(f.code));
+      li.addEventListener('mouseleave', () => highlights[f.target].focus(null));
       const fixed = f.fixedText;
       if (fixed !== undefined) {
         const b = el('button', f.fixLabel ?? 'Fix');
