@@ -181,6 +181,10 @@ function onWeightKey(area: HTMLTextAreaElement, e: KeyboardEvent): void {
 
 /** "Use prompt" on a gallery entry: its prompt, negative prompt, size, checkpoint and LoRAs. */
 function restoreFromGallery(it: GalleryItem): void {
+  if (!it.prompt.trim()) {
+    showNotice(`${it.name} records no prompt (no PNG parameters).`, 'error');
+    return;
+  }
   const r = galleryRestore(it);
   const notes: string[] = [];
   if (r.size) {
