@@ -7,11 +7,25 @@ import { EMBEDDING_WEIGHT, LORA_WEIGHT } from './extra-networks';
 const Text = z.string().max(20_000);
 const Side = z.number().int().min(64).max(2048).multipleOf(8);
 
+export const PromptTool = z.enum(['optimize', 'rewrite', 'presetIntoPrompt']);
+export type PromptTool = z.infer<typeof PromptTool>;
+
 // ---- webview → host ----
 export const WebviewToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('analyze'), requestId: z.number().int(), prompt: Text, negativePrompt: Text }),
   z.object({ type: z.literal('fixAll'), prompt: Text, negativePrompt: Text }),
+  /** Optimize, Rewrite (LLM) or Preset into prompt: the host answers `proposal` or `toolFailed`. */
+  z.object({
+    type: z.literal('promptTool'),
+    tool: PromptTool,
+    prompt: Text,
+    negativePrompt: Text,
+    /** The picked preset id (Preset into prompt needs one; the LLM gets its name as context). */
+    preset: z.string().max(64).optional(),
+    /** The picked checkpoint id: its family picks the optimizer's and the preset's settings. */
+    model: z.string().max(128).optional(),
+  }),
   z.object({
     type: z.literal('generate'),
     prompt: Text.min(1),
@@ -162,6 +176,19 @@ export const HostToWebview = z.discriminatedUnion('type', [
     /** Where the prompt came from (reverse prompt), shown as a notice. */
     notice: z.string().optional(),
   }),
+  z.object({
+    type: z.literal('proposal'),
+    tool: PromptTool,
+    title: z.string(),
+    /** The texts the tool was run on: the webview drops the proposal if the boxes changed since. */
+    base: z.object({ prompt: z.string(), negativePrompt: z.string() }),
+    prompt: z.string(),
+    negativePrompt: z.string(),
+    details: z.array(z.string()),
+    /** Accepting also sets the preset to None (Preset into prompt: so it is not applied twice). */
+    clearPreset: z.boolean().default(false),
+  }),
+  z.object({ type: z.literal('toolFailed'), tool: PromptTool, text: z.string() }),
   z.object({ type: z.literal('notice'), level: z.enum(['info', 'error']), text: z.string() }),
   // Mask editor / candidate picker setup
   z.object({

@@ -1,7 +1,15 @@
 // Pure logic of the side panel's prompt editor (no DOM): which finding spans the inline highlights
 // draw in each box, whether the shown findings still match the text (a fix computed for older text
 // would land at the wrong span), and what a gallery entry puts back into the editor (prompt,
-// negative prompt, size, checkpoint and the LoRAs its `<lora:name:w>` tags name).
+// negative prompt, size, checkpoint and the LoRAs its `<lora:name:w>` tags name); a preset written
+// into the prompt, and what an LLM rewrite failure tells the user.
+import { applyPreset } from '../../../../shared/presets/apply-preset';
+import {
+  PRESET_FAMILIES,
+  type PresetFamily,
+  presetFamilyOf,
+  type StylePreset,
+} from '../../../../shared/presets/style-preset';
 import { extraNetworkWeight, parseExtraNetworks } from '../../../../shared/prompt/extra-networks';
 import type { HighlightSpan } from '../../../../shared/prompt/highlight-segments';
 import { clampWeight, LORA_WEIGHT } from './extra-networks';
@@ -64,4 +72,56 @@ export function galleryRestore(item: GalleryItem): GalleryRestore {
     ...(item.model ? { model: item.model } : {}),
     loras,
   };
+}
+
+/** A preset as the daemon lists it (`presets`): what "Preset into prompt" needs. */
+export interface PresetText {
+  id: string;
+  name: string;
+  prompt: string;
+  negativePrompt: string;
+  source: 'builtin' | 'user';
+}
+
+/** The preset family for a checkpoint's catalog family; sd1 when the checkpoint is unknown. */
+export function familyForModel(modelFamily: string | undefined): PresetFamily {
+  return modelFamily ? presetFamilyOf(modelFamily) : 'sd1';
+}
+
+/**
+ * "Preset into prompt": the preset's template filled with the prompt and its negative prompt merged
+ * into the user's (shared/presets applyPreset), so the preset can be set to None afterwards.
+ */
+export function presetIntoPrompt(preset: PresetText, texts: PromptTexts, family: PresetFamily): PromptTexts {
+  const recommended = Object.fromEntries(PRESET_FAMILIES.map((f) => [f, {}])) as StylePreset['recommended'];
+  const applied = applyPreset(
+    { ...preset, subject: 'general', recommended },
+    texts.prompt,
+    texts.negative,
+    family,
+  );
+  return { prompt: applied.prompt, negative: applied.negativePrompt };
+}
+
+/** What the panel says when the LLM rewrite fails (the daemon's `E_LLM_*` codes); the prompt stays. */
+export function rewriteErrorText(code: string, message: string): string {
+  const said = message ? ` (${message})` : '';
+  switch (code) {
+    case 'E_LLM_NOT_CONFIGURED':
+      return `Rewrite (LLM): no LLM endpoint is configured. Set \`llm\` ({ "url", "model" }) in the daemon's config.json and restart it${said}. The prompt is unchanged.`;
+    case 'E_LLM_UNREACHABLE':
+      return `Rewrite (LLM): the LLM endpoint cannot be reached; is it running?${said} The prompt is unchanged.`;
+    case 'E_LLM_TIMEOUT':
+    case 'E_TIMEOUT':
+      return `Rewrite (LLM): the LLM did not answer in time${said}. The prompt is unchanged.`;
+    case 'E_LLM_HTTP':
+      return `Rewrite (LLM): the LLM endpoint answered with an HTTP error${said}. The prompt is unchanged.`;
+    case 'E_LLM_RESPONSE':
+      return `Rewrite (LLM): the LLM's answer was unusable${said}. The prompt is unchanged.`;
+    case 'E_NOT_CONNECTED':
+    case 'E_UNREACHABLE':
+      return `Rewrite (LLM) goes through the Stipple daemon, which is not connected${said}. Start it with \`npx stipple serve\`. The prompt is unchanged.`;
+    default:
+      return `Rewrite (LLM) failed: ${message || 'unknown error'} (${code}). The prompt is unchanged.`;
+  }
 }

@@ -4,6 +4,7 @@
 // result says it is not exact.
 import { analyzePrompt, tokenCountQueries } from '../../../../shared/prompt/analysis/analyze-prompt';
 import { applyEdits } from '../../../../shared/prompt/analysis/finding';
+import type { GenerationSettings } from '../../../../shared/prompt/analysis/settings-checks';
 import type { TokenCounter } from '../../../../shared/prompt/analysis/token-budget';
 import { optimizePrompt } from '../../../../shared/prompt/optimize/optimize-prompt';
 import type { PanelAnalysis } from '../common/panel-messages';
@@ -32,15 +33,17 @@ export class TokenCountCache {
     if (this.counts.size > MAX_CACHED) this.counts.clear();
   }
 
-  /** A counter over the cache; `misses` counts the texts that had to be estimated. */
-  counter(): TokenCounter & { misses: number } {
+  /** A counter over the cache; `misses` counts the texts that had to be estimated, `missed` names them. */
+  counter(): TokenCounter & { misses: number; missed: Set<string> } {
     const self = this;
     return {
       misses: 0,
+      missed: new Set<string>(),
       countTokens(text: string): number {
         const known = self.counts.get(text);
         if (known !== undefined) return known;
         this.misses++;
+        this.missed.add(text);
         return estimateTokens(text);
       },
     };
@@ -93,4 +96,44 @@ export function fixAllForPanel(
 ): { prompt: string; negativePrompt: string; changes: string[] } {
   const r = optimizePrompt(prompt, counter, { negativePrompt, reorder: false });
   return { prompt: r.prompt, negativePrompt: r.negativePrompt, changes: r.changes.map((c) => c.label) };
+}
+
+/**
+ * "Optimize": the whole optimizer (fixes, subject first, negative prompt, settings checks) with the
+ * daemon's token counts. The optimizer counts texts it derives itself, so it runs again with the
+ * counts it was missing until none are (a few rounds at most); `fill` asks the daemon, and without
+ * one the estimates stand and `exact` is false.
+ */
+export async function optimizeForPanel(
+  prompt: string,
+  negativePrompt: string,
+  settings: GenerationSettings,
+  cache: TokenCountCache,
+  fill: (texts: string[]) => Promise<void>,
+): Promise<{ prompt: string; negativePrompt: string; changes: string[]; exact: boolean }> {
+  for (let round = 0; ; round++) {
+    const counter = cache.counter();
+    const r = optimizePrompt(prompt, counter, { negativePrompt, settings });
+    if (counter.missed.size === 0 || round === 4) {
+      return {
+        prompt: r.prompt,
+        negativePrompt: r.negativePrompt,
+        changes: r.changes.map((c) => c.label),
+        exact: counter.missed.size === 0,
+      };
+    }
+    const before = counter.missed.size;
+    await fill([...counter.missed]);
+    // Nothing could be counted (no daemon): the estimates are the best there is.
+    const again = cache.counter();
+    for (const t of counter.missed) again.countTokens(t);
+    if (again.missed.size === before) {
+      return {
+        prompt: r.prompt,
+        negativePrompt: r.negativePrompt,
+        changes: r.changes.map((c) => c.label),
+        exact: false,
+      };
+    }
+  }
 }

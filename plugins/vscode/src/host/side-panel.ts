@@ -1,23 +1,37 @@
 // The side panel (webview view in the activity bar): prompt editor with token budget per
 // chunk and findings (highlighted inline, "fix all" as a before/after diff to accept), presets,
+// Optimize, Rewrite (LLM) through the daemon's endpoint and Preset into prompt, each also a diff to accept,
 // reverse prompt from an image file (PNG parameters, else the daemon's CLIP interrogator), checkpoint picker with the compatible LoRAs and embeddings
 // (weights, trigger words) and download progress, and the gallery of generated assets. The panel never sees the
 // token: every daemon request goes through the host, and every message is validated.
 import type * as vscode from 'vscode';
 import type { ServerMessage } from '../../../../shared/protocol/server-messages';
+import { ClientError, type StippleClient } from '../../../../shared/protocol/stipple-client';
 import {
   type HostToWebview,
   type ModelItem,
   parseWebviewToHost,
   type WebviewToHost,
 } from '../common/panel-messages';
+import {
+  familyForModel,
+  type PresetText,
+  presetIntoPrompt,
+  rewriteErrorText,
+} from '../common/prompt-panel-logic';
 import { scanGallery, toGalleryItems } from './gallery';
 import { generateAsset } from './generate-command';
 import type { HostContext } from './host-context';
 import { panelGenerateOptions } from './panel-generate';
 import { regenerate } from './png-commands';
 import { readParametersFromPng } from './png-parameters';
-import { analysisQueries, analyzeForPanel, fixAllForPanel, TokenCountCache } from './prompt-analysis';
+import {
+  analysisQueries,
+  analyzeForPanel,
+  fixAllForPanel,
+  optimizeForPanel,
+  TokenCountCache,
+} from './prompt-analysis';
 import { formatReference, referenceStyleFor } from './reference-syntax';
 import { basenameUriPath, relativeReferencePath } from './relative-path';
 import { reversePrompt } from './reverse-prompt';
@@ -27,6 +41,8 @@ import { webviewShell } from './webview-panels';
 
 export const SIDE_PANEL_VIEW_ID = 'stipple.panel';
 const PULL_TIMEOUT_MS = 6 * 3600_000;
+/** LLMs are slow (a local one on a CPU takes minutes); the daemon has its own endpoint timeout too. */
+const REWRITE_TIMEOUT_MS = 5 * 60_000;
 
 const BODY = `<section>
   <h3>Prompt</h3>
@@ -34,7 +50,12 @@ const BODY = `<section>
   <div id="budget" class="budget" aria-label="token budget per 75-token chunk"></div>
   <textarea id="negative" rows="2" placeholder="negative prompt: what must not appear"></textarea>
   <ul id="findings" class="findings"></ul>
-  <button id="fix-all" type="button">Fix all</button>
+  <div class="row tools">
+    <button id="fix-all" type="button">Fix all</button>
+    <button id="optimize" type="button" title="the optimizer's fixes, subject first, a negative prompt and settings checks">Optimize</button>
+    <button id="rewrite" type="button" title="the daemon's LLM endpoint (llm in its config.json) rewrites the prompt">Rewrite (LLM)</button>
+    <button id="preset-into-prompt" type="button" title="write the picked preset into the prompt and set the preset to None" disabled>Preset into prompt</button>
+  </div>
   <div id="proposal" class="proposal" role="region" aria-label="proposed change" hidden>
     <h4 id="proposal-title"></h4>
     <div id="proposal-prompt" class="diff" aria-label="prompt: before and after"></div>
@@ -79,7 +100,7 @@ const BODY = `<section>
 
 export class SidePanelProvider implements vscode.WebviewViewProvider {
   private view: vscode.WebviewView | undefined;
-  private presets: { id: string; name: string }[] = [];
+  private presets: PresetText[] = [];
   private models: ModelItem[] = [];
   private defaultModel: string | null = null;
   private readonly tokenCounts = new TokenCountCache();
@@ -147,7 +168,7 @@ export class SidePanelProvider implements vscode.WebviewViewProvider {
       type: 'state',
       connection: c.connectionState,
       statusText: statusView(c.connectionState, undefined, c.url).text.replace(/^\$\([^)]*\)\s*/, ''),
-      presets: this.presets,
+      presets: this.presets.map((p) => ({ id: p.id, name: p.name })),
       models: this.models,
       defaultModel: this.defaultModel,
       defaultPreset: s.defaultPreset,
@@ -164,7 +185,14 @@ export class SidePanelProvider implements vscode.WebviewViewProvider {
           client.request({ type: 'presets' }),
           client.request({ type: 'models' }),
         ]);
-        if (p.type === 'presets') this.presets = p.presets.map((x) => ({ id: x.id, name: x.name }));
+        if (p.type === 'presets')
+          this.presets = p.presets.map((x) => ({
+            id: x.id,
+            name: x.name,
+            prompt: x.prompt,
+            negativePrompt: x.negativePrompt,
+            source: x.source,
+          }));
         if (m.type === 'models') {
           this.models = m.models.map((x) => ({
             id: x.id,
@@ -183,6 +211,22 @@ export class SidePanelProvider implements vscode.WebviewViewProvider {
       }
     }
     this.postState();
+  }
+
+  private async promptTool(m: PromptToolMessage): Promise<void> {
+    const s = readSettings(this.ctx.vscode.workspace.getConfiguration('stipple'));
+    const c = this.ctx.connection;
+    this.post(
+      await runPromptTool(m, {
+        presets: this.presets,
+        models: this.models,
+        defaultModel: this.defaultModel,
+        settings: { ...(s.sampler ? { sampler: s.sampler } : {}), ...(s.steps ? { steps: s.steps } : {}) },
+        whenConnected: () => c.whenConnected(3000),
+        tokenCounts: this.tokenCounts,
+        fillTokenCounts: (texts) => this.fillTokenCounts(texts),
+      }),
+    );
   }
 
   /** Counts with the daemon's tokenizer when connected; otherwise the estimates stand. */
@@ -217,6 +261,9 @@ export class SidePanelProvider implements vscode.WebviewViewProvider {
         this.post({ type: 'prompt', prompt: r.prompt, negativePrompt: r.negativePrompt, changes: r.changes });
         return;
       }
+      case 'promptTool':
+        await this.promptTool(m);
+        return;
       case 'generate': {
         const uri = await generateAsset(this.ctx, panelGenerateOptions(m));
         if (uri) await this.refreshGallery();
@@ -279,6 +326,117 @@ export class SidePanelProvider implements vscode.WebviewViewProvider {
       }
       default:
         this.ctx.log(`side panel: unexpected ${m.type}`);
+    }
+  }
+}
+
+type PromptToolMessage = Extract<WebviewToHost, { type: 'promptTool' }>;
+
+export interface PromptToolHost {
+  presets: readonly PresetText[];
+  models: readonly ModelItem[];
+  defaultModel: string | null;
+  settings: { sampler?: GenerationSampler; steps?: number };
+  /** The daemon's client (the LLM rewrite goes through it); rejects when it is not connected. */
+  whenConnected: () => Promise<Pick<StippleClient, 'request'>>;
+  tokenCounts: TokenCountCache;
+  /** Counts texts with the daemon's tokenizer when connected (Optimize is then exact). */
+  fillTokenCounts: (texts: string[]) => Promise<void>;
+}
+type GenerationSampler = NonNullable<ReturnType<typeof readSettings>['sampler']>;
+
+/**
+ * Optimize, Rewrite (LLM) and Preset into prompt: each answers a `proposal` (shown as a diff, applied
+ * on Accept) or a `toolFailed` with what went wrong; the prompt itself is never touched here.
+ */
+export async function runPromptTool(
+  m: PromptToolMessage,
+  host: PromptToolHost,
+): Promise<Extract<HostToWebview, { type: 'proposal' | 'toolFailed' }>> {
+  const base = { prompt: m.prompt, negativePrompt: m.negativePrompt };
+  const modelId = m.model ?? host.defaultModel ?? undefined;
+  const family = familyForModel(host.models.find((x) => x.id === modelId)?.family);
+  const preset = m.preset ? host.presets.find((p) => p.id === m.preset) : undefined;
+  const proposal = (title: string, prompt: string, negativePrompt: string, details: string[]) =>
+    ({
+      type: 'proposal',
+      tool: m.tool,
+      title,
+      base,
+      prompt,
+      negativePrompt,
+      details,
+      clearPreset: false,
+    }) as const;
+  switch (m.tool) {
+    case 'optimize': {
+      const r = await optimizeForPanel(
+        m.prompt,
+        m.negativePrompt,
+        { family, ...host.settings },
+        host.tokenCounts,
+        host.fillTokenCounts,
+      );
+      const details = r.changes.map((c) => `• ${c}`);
+      if (!r.exact) details.push('Token counts are estimates: the daemon is not connected.');
+      return proposal('Optimize', r.prompt, r.negativePrompt, details);
+    }
+    case 'presetIntoPrompt': {
+      if (!preset) {
+        return {
+          type: 'toolFailed',
+          tool: m.tool,
+          text: m.preset
+            ? `Preset into prompt: the daemon lists no preset "${m.preset}".`
+            : 'Preset into prompt: pick a preset first.',
+        };
+      }
+      const r = presetIntoPrompt(preset, { prompt: m.prompt, negative: m.negativePrompt }, family);
+      return {
+        ...proposal(`Preset "${preset.name}" written into the prompt`, r.prompt, r.negative, [
+          'Accepting sets the preset to None, so it is not applied twice.',
+        ]),
+        clearPreset: true,
+      };
+    }
+    case 'rewrite': {
+      if (!m.prompt.trim())
+        return { type: 'toolFailed', tool: m.tool, text: 'Rewrite (LLM): write a prompt first.' };
+      let reply: Awaited<ReturnType<StippleClient['request']>>;
+      try {
+        const client = await host.whenConnected();
+        reply = await client.request(
+          {
+            type: 'prompt_rewrite',
+            prompt: m.prompt,
+            negativePrompt: m.negativePrompt,
+            ...(preset ? { context: `style: ${preset.name}` } : {}),
+          },
+          {},
+          { timeoutMs: REWRITE_TIMEOUT_MS },
+        );
+      } catch (e) {
+        const code = e instanceof ClientError ? e.code : 'E_NOT_CONNECTED';
+        return {
+          type: 'toolFailed',
+          tool: m.tool,
+          text: rewriteErrorText(code, e instanceof Error ? e.message : String(e)),
+        };
+      }
+      if (reply.type === 'error')
+        return { type: 'toolFailed', tool: m.tool, text: rewriteErrorText(reply.code, reply.message) };
+      if (reply.type !== 'prompt_rewritten')
+        return {
+          type: 'toolFailed',
+          tool: m.tool,
+          text: rewriteErrorText('E_INTERNAL', `the daemon answered ${reply.type}`),
+        };
+      return proposal(
+        'Rewrite (LLM)',
+        reply.prompt,
+        reply.negativePrompt,
+        reply.findings.map((f) => `• ${f.severity}: ${f.message}`),
+      );
     }
   }
 }

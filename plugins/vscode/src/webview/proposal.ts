@@ -1,4 +1,5 @@
-// "Before / after" in the side panel: a change to the prompts as a whole ("Fix all") is shown as a
+// "Before / after" in the side panel: a change to the prompts as a whole ("Fix all", Optimize,
+// Rewrite (LLM), Preset into prompt) is shown as a
 // word diff of the prompt and the negative prompt (shared/prompt/word-diff.ts) and only applied on
 // Accept. Typing in either box while it is open drops it: it was computed for the older text.
 import { type DiffPart, diffChanges, wordDiff } from '../../../../shared/prompt/word-diff';
@@ -11,6 +12,8 @@ export interface ProposalInput {
   base: PromptTexts;
   next: PromptTexts;
   details: string[];
+  /** Runs after the texts are applied (Preset into prompt: set the preset to None). */
+  onAccept?: () => void;
 }
 
 function renderDiff(target: HTMLElement, parts: readonly DiffPart[]): void {
@@ -54,6 +57,7 @@ export function proposalPanel(
       return;
     }
     apply(p.next);
+    p.onAccept?.();
   });
   for (const area of [fields.prompt, fields.negative]) {
     area.addEventListener('input', () => {

@@ -1,6 +1,6 @@
 // Side panel script: prompt editor (token budget per 75-token chunk from the daemon's
 // tokenizer, findings highlighted inline with one-click fixes, "fix all" as a before/after diff to
-// accept, Ctrl/Cmd+Up/Down to change the weight under the cursor), presets/size/count, reverse prompt, checkpoint
+// accept, Optimize / Rewrite (LLM) / Preset into prompt proposed the same way by the host, Ctrl/Cmd+Up/Down to change the weight under the cursor), presets/size/count, reverse prompt, checkpoint
 // picker with the compatible LoRAs and embeddings (weights, trigger words), catalog downloads
 // with progress, and the gallery of generated assets ("Use prompt" restores prompt, negative,
 // size, checkpoint and LoRAs). Talks only to the host.
@@ -14,7 +14,13 @@ import {
   LORA_WEIGHT,
   progressLabel,
 } from '../common/extra-networks';
-import type { GalleryItem, HostToWebview, ModelItem, PanelAnalysis } from '../common/panel-messages';
+import type {
+  GalleryItem,
+  HostToWebview,
+  ModelItem,
+  PanelAnalysis,
+  PromptTool,
+} from '../common/panel-messages';
 import { galleryRestore, isStale, type PromptTexts, spansFor } from '../common/prompt-panel-logic';
 import { byId, openChannel } from './post';
 import { highlightBox } from './prompt-highlight';
@@ -53,6 +59,18 @@ let requestedTexts: PromptTexts = { prompt: '', negative: '' };
 let analysedTexts: PromptTexts | null = null;
 /** The texts a pending "fix all" was asked for. */
 let fixAllBase: PromptTexts | null = null;
+/** The prompt tool waiting for the host's proposal (its button is disabled meanwhile). */
+let pendingTool: PromptTool | null = null;
+const toolButtons: Record<PromptTool, HTMLButtonElement> = {
+  optimize: byId<HTMLButtonElement>('optimize'),
+  rewrite: byId<HTMLButtonElement>('rewrite'),
+  presetIntoPrompt: byId<HTMLButtonElement>('preset-into-prompt'),
+};
+const toolBusy: Record<PromptTool, string> = {
+  optimize: 'Optimizing…',
+  rewrite: 'Asking the LLM to rewrite the prompt…',
+  presetIntoPrompt: 'Writing the preset into the prompt…',
+};
 
 const highlights = { prompt: highlightBox(prompt), negative: highlightBox(negative) };
 const texts = (): PromptTexts => ({ prompt: prompt.value, negative: negative.value });
@@ -375,6 +393,7 @@ function renderState(m: Extract<HostToWebview, { type: 'state' }>): void {
     preset.options[i + 1]!.value = p.id;
   });
   preset.value = m.presets.some((p) => p.id === current) ? current : '';
+  if (pendingTool !== 'presetIntoPrompt') toolButtons.presetIntoPrompt.disabled = !preset.value;
   const def = `${m.defaultWidth}x${m.defaultHeight}`;
   if (![...size.options].some((o) => o.value === def)) size.prepend(el('option', def));
   if (!size.dataset.touched) size.value = def;
@@ -409,6 +428,54 @@ function renderState(m: Extract<HostToWebview, { type: 'state' }>): void {
           ),
         ]),
   );
+}
+
+function runTool(tool: PromptTool): void {
+  if (pendingTool) return;
+  if (tool === 'presetIntoPrompt' && !preset.value) {
+    showNotice('Pick a preset first.', 'error');
+    return;
+  }
+  pendingTool = tool;
+  toolButtons[tool].disabled = true;
+  showNotice(toolBusy[tool]);
+  channel.send({
+    type: 'promptTool',
+    tool,
+    prompt: prompt.value,
+    negativePrompt: negative.value,
+    ...(preset.value ? { preset: preset.value } : {}),
+    ...(modelSelect.value ? { model: modelSelect.value } : {}),
+  });
+}
+
+function toolDone(tool: PromptTool): void {
+  if (pendingTool === tool) pendingTool = null;
+  toolButtons[tool].disabled = tool === 'presetIntoPrompt' && !preset.value;
+}
+
+function onProposal(m: Extract<HostToWebview, { type: 'proposal' }>): void {
+  toolDone(m.tool);
+  const base = { prompt: m.base.prompt, negative: m.base.negativePrompt };
+  if (isStale(base, texts())) {
+    showNotice(`The prompt changed while ${m.title} was running: run it again.`);
+    return;
+  }
+  proposals.propose({
+    title: m.title,
+    base,
+    next: { prompt: m.prompt, negative: m.negativePrompt },
+    details: m.details,
+    ...(m.clearPreset
+      ? {
+          onAccept: () => {
+            preset.value = '';
+            toolButtons.presetIntoPrompt.disabled = true;
+          },
+        }
+      : {}),
+  });
+  showNotice(`${m.title}: review the change, then Accept or Reject.`);
 }
 
 channel.onMessage((m) => {
@@ -463,6 +530,13 @@ channel.onMessage((m) => {
       }
       break;
     }
+    case 'proposal':
+      onProposal(m);
+      break;
+    case 'toolFailed':
+      toolDone(m.tool);
+      showNotice(m.text, 'error');
+      break;
     case 'notice':
       showNotice(m.text, m.level);
       break;
@@ -483,6 +557,11 @@ byId('fix-all').addEventListener('click', () => {
   if (recheckIfStale()) return;
   fixAllBase = texts();
   channel.send({ type: 'fixAll', prompt: fixAllBase.prompt, negativePrompt: fixAllBase.negative });
+});
+for (const tool of ['optimize', 'rewrite', 'presetIntoPrompt'] as const)
+  toolButtons[tool].addEventListener('click', () => runTool(tool));
+preset.addEventListener('change', () => {
+  if (pendingTool !== 'presetIntoPrompt') toolButtons.presetIntoPrompt.disabled = !preset.value;
 });
 byId('reverse').addEventListener('click', () => channel.send({ type: 'reversePrompt' }));
 byId('pull').addEventListener('click', () => {
