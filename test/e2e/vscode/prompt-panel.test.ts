@@ -1,7 +1,9 @@
 // End to end: the side panel's prompt editor in a real VS Code (code-server with the packaged
 // .vsix) against a real daemon (tiny fixture model and LoRA): findings highlighted inline at their
 // spans, a fix computed for older text re-checks instead of editing, Ctrl+Up on a keyword, "Fix
-// all" as a before/after diff that Accept applies, and a gallery entry that puts its prompt,
+// all" as a before/after diff that Accept applies, Optimize / Rewrite (LLM) through the daemon's
+// endpoint (a local OpenAI-compatible fake LLM) / Preset into prompt proposed the same way, an LLM
+// failure shown with the prompt untouched, and a gallery entry that puts its prompt,
 // negative prompt, size, checkpoint and LoRA back. One code-server for the file; steps in order.
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
@@ -11,6 +13,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { startDaemon, type TestDaemon } from '../../helpers/daemon';
+import { type FakeLlm, startFakeLlm } from '../../helpers/fake-llm';
 import { fixturePath, haveFixtures } from '../../helpers/fixtures';
 import {
   type CodeServer,
@@ -55,6 +58,7 @@ describe('VS Code side panel prompt editor', { skip: reason ?? false, timeout: 6
   let home: string;
   let workspace: string;
   let daemon: TestDaemon;
+  let llm: FakeLlm;
   let server: CodeServer;
   let browser: Browser;
   let page: Page;
@@ -70,11 +74,12 @@ describe('VS Code side panel prompt editor', { skip: reason ?? false, timeout: 6
       path.join(home, 'loras', 'tiny.safetensors'),
     );
     const port = await freePort();
+    llm = await startFakeLlm();
     daemon = await startDaemon({
       home,
       port,
       models: { tiny: 'sd15-tiny' },
-      config: { defaultModel: 'tiny' },
+      config: { defaultModel: 'tiny', llm: { url: llm.url, model: 'tiny-llm', timeoutMs: 10_000 } },
     });
     server = await startCodeServer({
       workspace,
@@ -99,6 +104,7 @@ describe('VS Code side panel prompt editor', { skip: reason ?? false, timeout: 6
     await browser?.close();
     await server?.stop();
     await daemon?.dispose();
+    await llm?.close();
     if (workspace) await rm(workspace, { recursive: true, force: true });
     if (home) await rm(home, { recursive: true, force: true });
   });
@@ -197,6 +203,91 @@ describe('VS Code side panel prompt editor', { skip: reason ?? false, timeout: 6
     assert.equal(await view.locator('#proposal').isHidden(), true);
   });
 
+  it('Optimize proposes the optimizer result as a diff; Accept applies it', async () => {
+    const original = 'a red fox, (snow:2.5), a red fox';
+    await view.locator('#prompt').fill(original);
+    await view.locator('#negative').fill('');
+    await view.locator('#optimize').click();
+    await view.locator('#proposal-title').filter({ hasText: 'Optimize' }).waitFor({ timeout: 120_000 });
+    const removed = (await view.locator('#proposal-prompt del').allTextContents()).join('');
+    assert.ok(removed.includes('2.5') || removed.includes('a red fox'), removed);
+    assert.match(String(await view.locator('#proposal-details').textContent()), /\S/);
+    assert.equal(await view.locator('#prompt').inputValue(), original, 'not applied yet');
+    await screenshot(page, 'prompt-panel-03-optimize-diff');
+    await view.locator('#proposal-accept').click();
+    const optimized = await waitFor('the optimized prompt', async () => {
+      const v = await view.locator('#prompt').inputValue();
+      return v !== original ? v : undefined;
+    });
+    assert.equal(optimized.split('a red fox').length - 1, 1, optimized);
+    assert.ok(!optimized.includes('2.5'), optimized);
+    assert.equal(await view.locator('#proposal').isHidden(), true);
+  });
+
+  it('Rewrite (LLM) proposes the LLM answer as a diff; an LLM HTTP 500 leaves the prompt untouched', async () => {
+    await view.locator('#prompt').fill('a fox in snow');
+    await view.locator('#negative').fill('');
+    llm.behaviour = {
+      kind: 'answer',
+      content: '{"prompt": "a red fox in fresh snow, soft morning light", "negative_prompt": "blurry"}',
+    };
+    const asked = llm.requests.length;
+    await view.locator('#rewrite').click();
+    await view.locator('#proposal-title').filter({ hasText: 'Rewrite (LLM)' }).waitFor({ timeout: 120_000 });
+    assert.ok(llm.requests.length > asked, 'the daemon asked the LLM');
+    assert.match(JSON.stringify(llm.requests.at(-1)?.body.messages), /a fox in snow/);
+    const added = (await view.locator('#proposal-prompt ins').allTextContents()).join('|');
+    assert.match(added, /red/);
+    assert.match(added, /fresh/);
+    assert.equal(await view.locator('#prompt').inputValue(), 'a fox in snow', 'not applied yet');
+    await screenshot(page, 'prompt-panel-04-rewrite-diff');
+    await view.locator('#proposal-accept').click();
+    await waitFor('the rewritten prompt', async () =>
+      (await view.locator('#prompt').inputValue()) === 'a red fox in fresh snow, soft morning light'
+        ? true
+        : undefined,
+    );
+    assert.equal(await view.locator('#negative').inputValue(), 'blurry');
+
+    // A failing endpoint: the error in the notice, no proposal, the prompt as it was.
+    llm.behaviour = { kind: 'status', status: 500, body: '{"error": "overloaded"}' };
+    await view.locator('#rewrite').click();
+    const error = view.locator('#notice.error');
+    await error.waitFor({ timeout: 120_000 });
+    assert.match(String(await error.textContent()), /Rewrite \(LLM\).*(500|HTTP|overloaded)/i);
+    assert.match(String(await error.textContent()), /prompt is unchanged/);
+    assert.equal(await view.locator('#prompt').inputValue(), 'a red fox in fresh snow, soft morning light');
+    assert.equal(await view.locator('#negative').inputValue(), 'blurry');
+    assert.equal(await view.locator('#proposal').isHidden(), true);
+    assert.equal(await view.locator('#rewrite').isEnabled(), true, 'the button is usable again');
+    await screenshot(page, 'prompt-panel-05-rewrite-error');
+  });
+
+  it('Preset into prompt shows the preset written in as a diff; Accept sets the preset to None', async () => {
+    await view.locator('#prompt').fill('a lighthouse');
+    await view.locator('#negative').fill('');
+    const id = await waitFor('a preset listed by the daemon', async () =>
+      (await view.locator('#preset option').evaluateAll((o) => o.map((x) => x.getAttribute('value')))).find(
+        (v) => v,
+      ),
+    );
+    await view.locator('#preset').selectOption(id);
+    await view.locator('#preset-into-prompt').click();
+    await view.locator('#proposal-title').filter({ hasText: 'written into the prompt' }).waitFor();
+    const added = (await view.locator('#proposal-prompt ins').allTextContents()).join('');
+    assert.ok(added.trim().length > 0, 'the preset adds words');
+    assert.equal(await view.locator('#prompt').inputValue(), 'a lighthouse', 'not applied yet');
+    assert.equal(await view.locator('#preset').inputValue(), id);
+    await view.locator('#proposal-accept').click();
+    const prompt = await waitFor('the preset in the prompt', async () => {
+      const v = await view.locator('#prompt').inputValue();
+      return v !== 'a lighthouse' ? v : undefined;
+    });
+    assert.ok(prompt.includes('a lighthouse') && prompt.length > 'a lighthouse'.length, prompt);
+    assert.equal(await view.locator('#preset').inputValue(), '');
+    assert.equal(await view.locator('#preset-into-prompt').isDisabled(), true);
+  });
+
   it('a gallery entry restores its prompt, negative prompt, size, checkpoint and LoRA', async () => {
     // Generate one image from the panel with the LoRA at 0.8: the daemon's infotext records it all.
     const row = view.locator('#loras li[data-name="tiny"]');
@@ -227,6 +318,6 @@ describe('VS Code side panel prompt editor', { skip: reason ?? false, timeout: 6
     assert.equal(await view.locator('#model').inputValue(), 'tiny');
     assert.equal(await row.locator('input[type="checkbox"]').isChecked(), true, 'the LoRA is ticked again');
     assert.equal(await row.locator('input.weight').inputValue(), '0.8');
-    await screenshot(page, 'prompt-panel-03-restored');
+    await screenshot(page, 'prompt-panel-06-restored');
   });
 });
