@@ -9,10 +9,13 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { deflateSync } from 'node:zlib';
 import type { Browser, Frame, FrameLocator, Page } from 'playwright-core';
+import { silentLogger } from '../../../companion/logger';
+import { ModelManager } from '../../../companion/models/model-manager';
 import { readPngText } from '../../../shared/png/png-text-chunks';
 import { startDaemon, type TestDaemon } from '../../helpers/daemon';
 import { type FakeHub, startFakeHub } from '../../helpers/fake-hub';
 import { fixturePath, haveFixtures } from '../../helpers/fixtures';
+import { buildTinyClip } from '../../helpers/tiny-clip';
 import { connectClient } from '../../helpers/ws-client';
 import { crc32 } from '../../unit/vscode/png-builder';
 import {
@@ -161,6 +164,25 @@ async function revealFile(page: Page, name: string) {
   return explorerRow(page, name);
 }
 
+/** Picks a file in VS Code's own (simple) open dialog: types the full path, then OK until it closes. */
+async function pickFileInDialog(page: Page, title: string, fullPath: string): Promise<void> {
+  await waitFor(`dialog "${title}"`, async () => (await quickInputTitle(page)).includes(title), 30_000);
+  const input = page.locator('.quick-input-widget input');
+  await input.fill(fullPath);
+  await waitFor('the typed path', async () => (await input.inputValue()) === fullPath, 10_000);
+  const ok = page.locator('.quick-input-widget .monaco-button', { hasText: /^OK$/ });
+  await waitFor(
+    `dialog "${title}" accepted`,
+    async () => {
+      if (!(await quickInputTitle(page)).includes(title)) return true;
+      await ok.click().catch(() => undefined);
+      await page.waitForTimeout(500);
+      return !(await quickInputTitle(page)).includes(title);
+    },
+    30_000,
+  );
+}
+
 async function explorerRow(page: Page, name: string) {
   const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
   await row.waitFor();
@@ -214,6 +236,7 @@ describe('VS Code extension in code-server', { skip: reason ?? false, timeout: 6
     await writeFile(path.join(workspace, 'site', 'index.html'), '<main>\n<p>Logo:</p>\n\n</main>\n');
     await mkdir(path.join(workspace, 'images'));
     await writeFile(path.join(workspace, 'images', 'photo.png'), gradientPng());
+    await writeFile(path.join(workspace, 'clip-me.png'), gradientPng(32)); // no parameters: for CLIP
     port = await freePort();
     server = await startCodeServer({
       workspace,
@@ -267,6 +290,13 @@ describe('VS Code extension in code-server', { skip: reason ?? false, timeout: 6
       fixturePath('tiny-sd', 'lora', 'tiny_lora_kohya.safetensors'),
       path.join(home, 'loras', 'tiny.safetensors'),
     );
+    // A (tiny) CLIP interrogator, for the side panel's reverse prompt.
+    const manager = new ModelManager({
+      home,
+      logger: silentLogger(),
+      hub: { endpoint: 'http://127.0.0.1:9' },
+    });
+    await manager.import(buildTinyClip(), { mode: 'copy', id: 'tiny-clip' });
     mkdirSync(path.join(home, 'embeddings'), { recursive: true });
     copyFileSync(
       fixturePath('tiny-sd', 'embeddings', 'tiny-style.safetensors'),
@@ -452,6 +482,7 @@ describe('VS Code extension in code-server', { skip: reason ?? false, timeout: 6
     await waitFor('findings', async () => (await view.locator('#findings li').count()) >= 2);
     await screenshot(page, '06-side-panel-findings');
     await view.locator('#fix-all').click();
+    await view.locator('#proposal-accept').click(); // Fix all proposes a diff; Accept applies it
     const fixed = await waitFor('the fixed prompt', async () => {
       const v = await view.locator('#prompt').inputValue();
       return v !== '(fox:2.5), fox, snow' ? v : undefined;
@@ -526,6 +557,43 @@ describe('VS Code extension in code-server', { skip: reason ?? false, timeout: 6
     assert.ok(values.includes('tiny') && values.length === 2, values.join(', '));
     await waitFor('the progress bar hidden', async () => !(await view.locator('#pull-progress').isVisible()));
     assert.match((await view.locator('#notice').textContent()) ?? '', /installed/);
+  });
+
+  it('Reverse prompt: a Stipple PNG gives its prompt back; a plain image gets a CLIP-proposed prompt', async () => {
+    const view = page.frameLocator('.webview.ready, iframe.webview').first().frameLocator('#active-frame');
+    const notice = async () => (await view.locator('#notice').textContent()) ?? '';
+    const [fox] = pngsIn(path.join(workspace, 'assets/generated'), /^a-red-fox-\d+\.png$/);
+    await view.locator('#reverse').click();
+    await pickFileInDialog(
+      page,
+      'Reverse prompt from an image',
+      path.join(workspace, 'assets/generated', fox ?? ''),
+    );
+    await waitFor(`the fox prompt (notice: ${await notice()})`, async () =>
+      (await view.locator('#prompt').inputValue()) === 'a red fox' ? true : undefined,
+    ).catch(async (e) => {
+      await screenshot(page, '07e-reverse-fox-failed');
+      throw new Error(`${e.message}; notice: ${await notice()}`);
+    });
+    assert.match(await notice(), /read from a-red-fox-\d+\.png's generation parameters/);
+
+    await view.locator('#reverse').click();
+    await pickFileInDialog(page, 'Reverse prompt from an image', path.join(workspace, 'clip-me.png'));
+    const text = await waitFor(
+      'the reverse prompt of clip-me.png',
+      async () => {
+        const t = await notice();
+        return t.includes('clip-me.png') && !t.startsWith('Reading a prompt') ? t : undefined;
+      },
+      180_000,
+    ).catch(async (e) => {
+      await screenshot(page, '07e-reverse-clip-failed');
+      throw new Error(`${e.message}; notice: ${await notice()}`);
+    });
+    assert.match(text, /proposed by CLIP from clip-me\.png/);
+    const proposed = await view.locator('#prompt').inputValue();
+    assert.ok(proposed.split(', ').length >= 3, `ranked keywords: ${proposed}`);
+    await screenshot(page, '07e-reverse-prompt');
   });
 
   it('count 2: the candidate picker shows both and the chosen one is written', async () => {
