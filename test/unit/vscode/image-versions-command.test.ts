@@ -66,8 +66,9 @@ describe('replace with confirmation, restore previous version', () => {
     );
     const dialog = shown.find((s) => s.kind === 'warning');
     assert.equal(dialog?.message, 'Replace a.png with the edited image?');
-    assert.equal((dialog?.options as { modal?: boolean }).modal, true, 'the confirmation is modal');
-    assert.match(String((dialog?.options as { detail?: string }).detail), /copied to \.stipple\/history/);
+    const options = (dialog?.options ?? {}) as { modal?: boolean; detail?: string };
+    assert.equal(options.modal, true, 'the confirmation is modal');
+    assert.match(String(options.detail), /copied to \.stipple\/history/);
   });
 
   it('confirming replaces the image and keeps the original; restore brings it back', async () => {
@@ -89,7 +90,8 @@ describe('replace with confirmation, restore previous version', () => {
     assert.deepEqual(fs.files.get('/ws/img/a.png'), original);
     const pick = restore.shown.find((s) => s.kind === 'pick');
     assert.equal(pick?.message, 'Stipple: restore a previous version of a.png');
-    assert.equal((pick?.items?.[0] as { description: string }).description, 'before outpaint');
+    const first = (pick?.items?.[0] ?? {}) as { description?: string };
+    assert.equal(first.description, 'before outpaint');
   });
 
   it('restore on an image without history says so and changes nothing', async () => {
