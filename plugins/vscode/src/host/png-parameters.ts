@@ -3,52 +3,15 @@
 // panel's "reverse prompt" from a file all start here.
 
 import { readPngText } from '../../../../shared/png/png-text-chunks';
+import { type A1111Parameters, parseA1111Parameters } from '../../../../shared/prompt/a1111-parameters';
 import type { GenerateRequestInput } from '../../../../shared/protocol/generate-request';
 import { Limits } from '../../../../shared/protocol/limits';
 import { SAMPLER_IDS, SAMPLER_LABELS, type SamplerIdWire } from '../../../../shared/protocol/samplers';
 
-export interface ParsedParameters {
-  prompt: string;
-  negativePrompt: string;
-  fields: Record<string, string>;
-}
-
-const FIELD_RE = /\s*([\w ]+):\s*("(?:\\.|[^\\"])*"|[^,]*)(?:,|$)/g;
+export type ParsedParameters = A1111Parameters;
 
 /** Splits infotext into prompt, negative prompt and the `Key: value, …` fields of its last line. */
-export function parseParameters(text: string): ParsedParameters {
-  const lines = text.replace(/\r\n/g, '\n').trim().split('\n');
-  const last = lines[lines.length - 1] ?? '';
-  const fields: Record<string, string> = {};
-  const matches = [...last.matchAll(FIELD_RE)].filter((m) => m[0].trim() !== '');
-  if (lines.length > 1 || matches.length >= 3) {
-    if (matches.length >= 3 && /^\s*Steps:/.test(last)) {
-      lines.pop();
-      for (const m of matches) {
-        const raw = (m[2] ?? '').trim();
-        let value = raw;
-        if (raw.startsWith('"')) {
-          try {
-            value = JSON.parse(raw) as string;
-          } catch {
-            value = raw.slice(1, -1);
-          }
-        }
-        fields[(m[1] ?? '').trim()] = value;
-      }
-    }
-  }
-  const prompt: string[] = [];
-  const negative: string[] = [];
-  let inNegative = false;
-  for (const line of lines) {
-    if (line.startsWith('Negative prompt:')) {
-      inNegative = true;
-      negative.push(line.slice('Negative prompt:'.length).trim());
-    } else (inNegative ? negative : prompt).push(line);
-  }
-  return { prompt: prompt.join('\n').trim(), negativePrompt: negative.join('\n').trim(), fields };
-}
+export const parseParameters = parseA1111Parameters;
 
 /** A1111 label ("DPM++ 2M Karras") or id ("dpmpp_2m_karras") → protocol sampler id. */
 export function samplerIdFromLabel(label: string): SamplerIdWire | undefined {
