@@ -189,6 +189,73 @@ export function infotextPrompt(
   return prompt.trim() === '' ? tags.join(' ') : `${prompt} ${tags.join(' ')}`;
 }
 
+/** Longest side of a TAESD preview sent with progress (full-size previews would be large PNGs each step). */
+export const TINY_PREVIEW_MAX_SIDE = 256;
+
+/**
+ * Decodes previews with the tiny autoencoder without holding up the denoise loop: at most one decode in
+ * flight (a step that comes while one runs does not queue another), the newest finished image is handed
+ * out once. A failure turns TAESD previews off for the job.
+ */
+export class TinyPreviews {
+  private running = false;
+  private ready: PreviewImage | undefined;
+  private failed = false;
+
+  constructor(
+    private readonly latentH: number,
+    private readonly latentW: number,
+    /** Pixels per latent (the VAE scale factor). */
+    private readonly scale: number,
+    private readonly onError: (err: Error) => void,
+  ) {}
+
+  start(
+    latents: Float32Array,
+    decode: (l: Float32Array, h: number, w: number) => Promise<Float32Array>,
+  ): void {
+    if (this.running || this.failed) return;
+    this.running = true;
+    // The loop reuses its buffers: decode a copy.
+    void decode(Float32Array.from(latents), this.latentH, this.latentW)
+      .then((img) => {
+        this.ready = previewFromImage(img, this.latentH * this.scale, this.latentW * this.scale);
+      })
+      .catch((err: Error) => {
+        this.failed = true;
+        this.onError(err);
+      })
+      .finally(() => {
+        this.running = false;
+      });
+  }
+
+  take(): PreviewImage | undefined {
+    const p = this.ready;
+    this.ready = undefined;
+    return p;
+  }
+}
+
+/** A (1,3,H,W) image in [0,1] as a packed-RGB preview, box-downscaled so its longest side is at most 256. */
+export function previewFromImage(img: Float32Array, H: number, W: number): PreviewImage {
+  const step = Math.max(1, Math.ceil(Math.max(H, W) / TINY_PREVIEW_MAX_SIDE));
+  const h = Math.floor(H / step);
+  const w = Math.floor(W / step);
+  const rgb = new Uint8Array(h * w * 3);
+  const plane = H * W;
+  const n = step * step;
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++)
+      for (let c = 0; c < 3; c++) {
+        let sum = 0;
+        for (let dy = 0; dy < step; dy++)
+          for (let dx = 0; dx < step; dx++) sum += img[c * plane + (y * step + dy) * W + x * step + dx];
+        rgb[(y * w + x) * 3 + c] = Math.round(Math.min(Math.max(sum / n, 0), 1) * 255);
+      }
+  return { width: w, height: h, rgb };
+}
+
 /** SDXL size-conditioning infotext fields, only where they differ from diffusers' defaults. */
 export function sizeConditioningFields(
   width: number,
@@ -346,6 +413,9 @@ export function createPipelineService(opts: PipelineServiceOptions): PipelineSer
     const notes: string[] = [...jobAdapters.notes, ...active.notes];
     // quality 'fast': the final decode runs the tiny autoencoder (TAESD) when one is available.
     let fastDecode: ((latents: Float32Array, h: number, w: number) => Promise<Float32Array>) | undefined;
+    // With a tiny autoencoder at hand, previews are TAESD decodes (A1111's "TAESD" live preview) instead of
+    // the per-channel linear approximation.
+    let previewDecode: ((latents: Float32Array, h: number, w: number) => Promise<Float32Array>) | undefined;
     let tinyUsed = false;
     if (input.quality === 'fast') {
       const found = findTinyDecoder(input.modelDir, input.tinyDecoderDir);
@@ -366,6 +436,13 @@ export function createPipelineService(opts: PipelineServiceOptions): PipelineSer
             scaleFactor: f,
             tileLatent: 128,
           };
+          previewDecode = (latents, h, w) =>
+            decodeTiny(
+              { engine: tiny.engine, contract: tiny.contract, scaleFactor: f, tileLatent: 128 },
+              latents,
+              h,
+              w,
+            );
           fastDecode = async (latents, h, w) => {
             try {
               const img = await decodeTiny(
@@ -428,6 +505,10 @@ export function createPipelineService(opts: PipelineServiceOptions): PipelineSer
     const previewEvery = input.previewEvery ?? 1;
     for (let i = 0; i < input.batch; i++) {
       const seed = seed0 + i;
+      const tinyPreviews = new TinyPreviews(input.height / f, input.width / f, f, (err) => {
+        const note = `TAESD previews stopped (${err.message}); the cheap approximation is shown instead`;
+        if (!notes.includes(note)) notes.push(note);
+      });
       const result = await generateImages(model, {
         mode,
         prompt,
@@ -449,14 +530,21 @@ export function createPipelineService(opts: PipelineServiceOptions): PipelineSer
         isCancelled: () => hooks.isCancelled(),
         onStep: (e) => {
           const want = previewEvery > 0 && ((e.step + 1) % previewEvery === 0 || e.step + 1 === e.steps);
-          const preview = want
-            ? latentPreview(
-                e.denoised ?? e.latents,
-                [1, 4, input.height / f, input.width / f],
-                0,
-                model.contract.family,
-              )
-            : undefined;
+          let preview: PreviewImage | undefined;
+          if (want && previewDecode) {
+            // The tiny decode runs beside the next UNet step; each preview shows the newest finished
+            // one (one step behind), the cheap approximation until the first is ready.
+            tinyPreviews.start(e.denoised ?? e.latents, previewDecode);
+            preview = tinyPreviews.take();
+          }
+          if (want && !preview) {
+            preview = latentPreview(
+              e.denoised ?? e.latents,
+              [1, 4, input.height / f, input.width / f],
+              0,
+              model.contract.family,
+            );
+          }
           hooks.onStep({ image: i, step: e.step + 1, steps: e.steps, ...(preview ? { preview } : {}) });
         },
       });

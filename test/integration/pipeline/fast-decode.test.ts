@@ -187,6 +187,38 @@ describe('quality fast in the pipeline service', { skip: skipNoFixtures }, () =>
     assert.doesNotMatch(full.images[0].infotext, /VAE Decoder/);
   });
 
+  it('previews come from the tiny autoencoder at image resolution (cheap approximation only until the first is ready)', async () => {
+    const input = job(model, { steps: 8, previewEvery: 1 });
+    const previews: { step: number; width: number; height: number; rgb: Uint8Array }[] = [];
+    await service.generate(input, {
+      isCancelled: () => false,
+      onStep: (s) => {
+        if (s.preview) previews.push({ step: s.step, ...s.preview });
+      },
+    });
+    assert.equal(previews.length, 8, 'a preview every step');
+    // 64x64 image, latents 32x32: the linear approximation is 32 px, a TAESD decode 64 px.
+    const tiny = previews.filter((p) => p.width === 64 && p.height === 64);
+    assert.ok(tiny.length >= 3, `TAESD previews: ${previews.map((p) => `${p.step}:${p.width}`).join(' ')}`);
+    assert.ok(previews.every((p) => p.width === 64 || p.width === 32));
+    // The last TAESD preview is a TAESD decode of some step's latents: not blank, not saturated.
+    const last = tiny.at(-1)!.rgb;
+    const mid = last.filter((v) => v > 5 && v < 250).length;
+    assert.ok(mid > last.length / 2, `${mid} of ${last.length} preview bytes inside (5,250)`);
+    // quality full keeps the cheap previews.
+    const cheap: number[] = [];
+    await service.generate(
+      { ...input, quality: 'full' },
+      {
+        isCancelled: () => false,
+        onStep: (s) => {
+          if (s.preview) cheap.push(s.preview.width);
+        },
+      },
+    );
+    assert.deepEqual(new Set(cheap), new Set([32]));
+  });
+
   it('uses an installed TAESD folder when the model has none', async () => {
     const input = job(fixturePath('tiny-sd', 'sd15-tiny'), { tinyDecoderDir: path.join(work, 'taesd') });
     const out = await service.generate(input, hooks);
