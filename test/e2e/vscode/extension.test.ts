@@ -535,6 +535,23 @@ describe('VS Code extension in code-server', { skip: reason ?? false, timeout: 6
   it('Download from the model picker shows progress, then the model is a checkpoint choice', async () => {
     const view = page.frameLocator('.webview.ready, iframe.webview').first().frameLocator('#active-frame');
     await view.locator('#pull-ref').fill('stipple-test/sd15-tiny');
+    // First a download that the user stops: slow the hub so Cancel lands mid-way.
+    const speed = hub!.throttleBytesPerSec;
+    hub!.throttleBytesPerSec = 64 * 1024;
+    await view.locator('#pull').click();
+    await view.locator('#pull-cancel').waitFor({ state: 'visible', timeout: 60_000 });
+    await view.locator('#pull-cancel').click();
+    await waitFor('the cancelled download reported', async () =>
+      /cancel/i.test((await view.locator('#notice').textContent()) ?? '') ? true : undefined,
+    );
+    await waitFor('the progress and Cancel hidden', async () =>
+      !(await view.locator('#pull-progress').isVisible()) && !(await view.locator('#pull-cancel').isVisible())
+        ? true
+        : undefined,
+    );
+    assert.equal(await view.locator('#model option').count(), 1, 'nothing installed by the cancelled pull');
+    hub!.throttleBytesPerSec = speed;
+    // Then the full download (it resumes what the first one verified).
     await view.locator('#pull').click();
     const label = await waitFor('a progress line with MB and percent', async () => {
       const t = (await view.locator('#pull-status').textContent()) ?? '';

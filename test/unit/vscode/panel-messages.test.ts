@@ -14,6 +14,13 @@ describe('panel messages are validated both ways', () => {
     });
     assert.equal(r.ok, true);
   });
+  it('cancelPull names the download to stop; an empty or missing name is refused', () => {
+    assert.equal(parseWebviewToHost({ type: 'cancelPull', model: 'owner/repo' }).ok, true);
+    const empty = parseWebviewToHost({ type: 'cancelPull', model: '' });
+    assert.equal(empty.ok, false);
+    if (!empty.ok) assert.match(empty.error, /^model/);
+    assert.equal(parseWebviewToHost({ type: 'cancelPull' }).ok, false);
+  });
   it('refuses unknown types, bad sizes and extra-large counts, naming the field', () => {
     assert.equal(parseWebviewToHost({ type: 'runShell', cmd: 'rm -rf /' }).ok, false);
     const bad = parseWebviewToHost({

@@ -71,6 +71,8 @@ export const WebviewToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('reversePrompt') }),
   z.object({ type: z.literal('refreshModels') }),
   z.object({ type: z.literal('pullModel'), ref: z.string().min(1).max(200) }),
+  /** Stops a running download (the daemon keeps the verified part: pulling again resumes). */
+  z.object({ type: z.literal('cancelPull'), model: z.string().min(1).max(200) }),
   z.object({ type: z.literal('refreshGallery') }),
   z.object({
     type: z.enum(['galleryInsert', 'galleryReveal', 'galleryRegenerate']),

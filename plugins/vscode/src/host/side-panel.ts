@@ -88,7 +88,7 @@ const BODY = `<section>
   <ul id="embeddings" class="adapters"></ul>
   <h4>Catalog</h4>
   <ul id="models" class="models"></ul>
-  <div class="row"><input id="pull-ref" type="text" placeholder="catalog id or owner/repo"><button id="pull" type="button">Download</button></div>
+  <div class="row"><input id="pull-ref" type="text" placeholder="catalog id or owner/repo"><button id="pull" type="button">Download</button><button id="pull-cancel" type="button" hidden>Cancel download</button></div>
   <progress id="pull-progress" max="1" value="0" hidden></progress>
   <p id="pull-status" class="muted" role="status"></p>
 </section>
@@ -305,6 +305,14 @@ export class SidePanelProvider implements vscode.WebviewViewProvider {
         else if (r.type === 'model_done')
           this.post({ type: 'notice', level: 'info', text: `${r.model}: ${r.status}.` });
         await this.refreshDaemonData();
+        return;
+      }
+      case 'cancelPull': {
+        const client = await this.ctx.connection.whenConnected(3000);
+        const r = await client.request({ type: 'model_cancel', model: m.model });
+        // The pull request itself then answers E_CANCELLED, which hides the progress and says so.
+        if (r.type === 'error')
+          this.post({ type: 'notice', level: 'error', text: `${r.message} (${r.code})` });
         return;
       }
       case 'refreshGallery':

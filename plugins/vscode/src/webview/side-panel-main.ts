@@ -40,6 +40,9 @@ const search = byId<HTMLInputElement>('search');
 const gallery = byId<HTMLDivElement>('gallery');
 const pullProgress = byId<HTMLProgressElement>('pull-progress');
 const pullStatus = byId<HTMLParagraphElement>('pull-status');
+const pullCancel = byId<HTMLButtonElement>('pull-cancel');
+/** The download the progress line shows (what Cancel stops). */
+let pulling: string | undefined;
 const modelSelect = byId<HTMLSelectElement>('model');
 const loraList = byId<HTMLUListElement>('loras');
 const embeddingList = byId<HTMLUListElement>('embeddings');
@@ -519,6 +522,9 @@ channel.onMessage((m) => {
       pullProgress.value = value;
       pullProgress.title = progressLabel(m);
       pullStatus.textContent = done ? '' : progressLabel(m);
+      pulling = done ? undefined : m.model;
+      pullCancel.hidden = done;
+      pullCancel.disabled = false;
       const row = [...document.querySelectorAll<HTMLLIElement>('#models li')].find(
         (li) => li.dataset.model === m.model,
       );
@@ -567,6 +573,11 @@ byId('reverse').addEventListener('click', () => channel.send({ type: 'reversePro
 byId('pull').addEventListener('click', () => {
   const ref = byId<HTMLInputElement>('pull-ref').value.trim();
   if (ref) channel.send({ type: 'pullModel', ref });
+});
+pullCancel.addEventListener('click', () => {
+  if (!pulling) return;
+  pullCancel.disabled = true;
+  channel.send({ type: 'cancelPull', model: pulling });
 });
 byId('generate').addEventListener('click', () => {
   const text = prompt.value.trim();
