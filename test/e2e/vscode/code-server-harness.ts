@@ -2,13 +2,14 @@
 // by scripts/install-code-server.sh) in an isolated user/extensions folder, and drives its
 // workbench with Debian's Chromium through playwright-core.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type FrameLocator, type Page } from 'playwright-core';
+import { fixturePath, haveFixtures } from '../../helpers/fixtures';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const codeServerBin = path.join(repoRoot, '.tools/code-server/node_modules/.bin/code-server');
@@ -26,7 +27,38 @@ export function skipReason(): string | null {
   if (!existsSync(codeServerBin))
     return 'code-server is not installed: run scripts/install-code-server.sh (needs apt ripgrep libkrb5-dev)';
   if (!findChromium()) return 'chromium is not installed: apt-get install -y chromium';
+  if (!haveFixtures || !existsSync(fixturePath('tiny-sd', 'sd15-tiny'))) return 'tiny-sd fixtures not found';
   return null;
+}
+
+/** Polls `probe` every 250 ms until it returns something truthy, and returns that. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  ms = 120_000,
+): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The files in `dir` whose names match `re` ([] when the folder does not exist yet). */
+export function pngsIn(dir: string, re: RegExp): string[] {
+  return existsSync(dir) ? readdirSync(dir).filter((f) => re.test(f)) : [];
+}
+
+/** The extension settings every e2e file starts with: the daemon's address and a tiny, fast job. */
+export function stippleSettings(daemonPort: number): Record<string, unknown> {
+  return {
+    'stipple.daemonAddress': `127.0.0.1:${daemonPort}`,
+    'stipple.defaultSize': '64x64',
+    'stipple.steps': 2,
+    'stipple.sampler': 'euler',
+  };
 }
 
 export function freePort(): Promise<number> {
@@ -242,4 +274,15 @@ export async function statusBarText(page: Page): Promise<string> {
   const item = page.locator('.statusbar-item[id$="stipple.status"]').first();
   if ((await item.count()) === 0) return '';
   return (await item.textContent({ timeout: 2000 }).catch(() => '')) ?? '';
+}
+
+/** The Stipple side panel's webview content (the inner frame of the view's webview). */
+export function sidePanelView(page: Page): FrameLocator {
+  return page.frameLocator('.webview.ready, iframe.webview').first().frameLocator('#active-frame');
+}
+
+/** Opens the Stipple side panel from the activity bar and returns its webview content. */
+export async function openSidePanel(page: Page): Promise<FrameLocator> {
+  await page.locator('.activitybar .action-item a[aria-label^="Stipple"]').first().click();
+  return sidePanelView(page);
 }

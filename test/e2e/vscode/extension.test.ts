@@ -2,19 +2,19 @@
 // daemon on 127.0.0.1 with the tiny fixture model, and Debian's Chromium driving the workbench.
 // One code-server for the whole file (it takes ~20 s to start on 2 cores); the steps run in order.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { deflateSync } from 'node:zlib';
-import type { Browser, Frame, FrameLocator, Page } from 'playwright-core';
+import type { Browser, Frame, Page } from 'playwright-core';
 import { silentLogger } from '../../../companion/logger';
 import { ModelManager } from '../../../companion/models/model-manager';
 import { readPngText } from '../../../shared/png/png-text-chunks';
 import { startDaemon, type TestDaemon } from '../../helpers/daemon';
 import { type FakeHub, startFakeHub } from '../../helpers/fake-hub';
-import { fixturePath, haveFixtures } from '../../helpers/fixtures';
+import { fixturePath } from '../../helpers/fixtures';
 import { buildTinyClip } from '../../helpers/tiny-clip';
 import { connectClient } from '../../helpers/ws-client';
 import { crc32 } from '../../unit/vscode/png-builder';
@@ -24,18 +24,21 @@ import {
   chooseMenuItem,
   freePort,
   launchBrowser,
+  openSidePanel,
   openWorkbench,
+  pngsIn,
   quickInputTitle,
   runCommand,
   screenshot,
+  sidePanelView,
   skipReason,
   startCodeServer,
   statusBarText,
+  stippleSettings,
+  waitFor,
 } from './code-server-harness';
 
-const reason =
-  skipReason() ??
-  (haveFixtures && existsSync(fixturePath('tiny-sd', 'sd15-tiny')) ? null : 'tiny-sd fixtures not found');
+const reason = skipReason();
 if (reason) console.log(`# vscode e2e skipped: ${reason}`);
 
 /** The bits of a canvas the checks read (the root tsconfig has no DOM types). */
@@ -77,24 +80,6 @@ function gradientPng(size = 64): Uint8Array {
     chunk('IDAT', deflateSync(raw)),
     chunk('IEND', new Uint8Array()),
   ]);
-}
-
-async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  ms = 120_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-function pngsIn(dir: string, re: RegExp): string[] {
-  return existsSync(dir) ? readdirSync(dir).filter((f) => re.test(f)) : [];
 }
 
 function pngSize(bytes: Uint8Array): { width: number; height: number } {
@@ -241,12 +226,7 @@ describe('VS Code extension in code-server', { skip: reason ?? false, timeout: 6
     server = await startCodeServer({
       workspace,
       env: { STIPPLE_HOME: home },
-      settings: {
-        'stipple.daemonAddress': `127.0.0.1:${port}`,
-        'stipple.defaultSize': '64x64',
-        'stipple.steps': 2,
-        'stipple.sampler': 'euler',
-      },
+      settings: stippleSettings(port),
     });
     browser = await launchBrowser();
     page = await openWorkbench(browser, server.url);
@@ -469,9 +449,7 @@ describe('VS Code extension in code-server', { skip: reason ?? false, timeout: 6
   });
 
   it('the side panel lists the generated assets and fixes a prompt', async () => {
-    await page.locator('.activitybar .action-item a[aria-label^="Stipple"]').first().click();
-    const outer = page.frameLocator('.webview.ready, iframe.webview').first();
-    const view: FrameLocator = outer.frameLocator('#active-frame');
+    const view = await openSidePanel(page);
     await waitFor('gallery with 2 assets', async () => (await view.locator('#gallery figure').count()) >= 2);
     await view.locator('#search').fill('fox');
     await waitFor(
@@ -493,7 +471,7 @@ describe('VS Code extension in code-server', { skip: reason ?? false, timeout: 6
   });
 
   it('the side panel offers the installed LoRA and embedding with weights, and a generation uses them', async () => {
-    const view = page.frameLocator('.webview.ready, iframe.webview').first().frameLocator('#active-frame');
+    const view = sidePanelView(page);
     assert.equal(await view.locator('#model').inputValue(), 'tiny');
     const row = view.locator('#loras li[data-name="tiny"]');
     await row.waitFor();
@@ -533,7 +511,7 @@ describe('VS Code extension in code-server', { skip: reason ?? false, timeout: 6
   });
 
   it('Download from the model picker shows progress, then the model is a checkpoint choice', async () => {
-    const view = page.frameLocator('.webview.ready, iframe.webview').first().frameLocator('#active-frame');
+    const view = sidePanelView(page);
     await view.locator('#pull-ref').fill('stipple-test/sd15-tiny');
     // First a download that the user stops: slow the hub so Cancel lands mid-way.
     const speed = hub!.throttleBytesPerSec;
@@ -577,7 +555,7 @@ describe('VS Code extension in code-server', { skip: reason ?? false, timeout: 6
   });
 
   it('Reverse prompt: a Stipple PNG gives its prompt back; a plain image gets a CLIP-proposed prompt', async () => {
-    const view = page.frameLocator('.webview.ready, iframe.webview').first().frameLocator('#active-frame');
+    const view = sidePanelView(page);
     const notice = async () => (await view.locator('#notice').textContent()) ?? '';
     const [fox] = pngsIn(path.join(workspace, 'assets/generated'), /^a-red-fox-\d+\.png$/);
     await view.locator('#reverse').click();
@@ -614,7 +592,7 @@ describe('VS Code extension in code-server', { skip: reason ?? false, timeout: 6
   });
 
   it('count 2: the candidate picker shows both and the chosen one is written', async () => {
-    const view = page.frameLocator('.webview.ready, iframe.webview').first().frameLocator('#active-frame');
+    const view = sidePanelView(page);
     await view.locator('#count').selectOption('2');
     await view.locator('#prompt').fill('two cats');
     await view.locator('#generate').click();

@@ -6,7 +6,7 @@
 // failure shown with the prompt untouched, and a gallery entry that puts its prompt,
 // negative prompt, size, checkpoint and LoRA back. One code-server for the file; steps in order.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,36 +14,24 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { startDaemon, type TestDaemon } from '../../helpers/daemon';
 import { type FakeLlm, startFakeLlm } from '../../helpers/fake-llm';
-import { fixturePath, haveFixtures } from '../../helpers/fixtures';
+import { fixturePath } from '../../helpers/fixtures';
 import {
   type CodeServer,
   freePort,
   launchBrowser,
+  openSidePanel,
   openWorkbench,
+  pngsIn,
   screenshot,
   skipReason,
   startCodeServer,
   statusBarText,
+  stippleSettings,
+  waitFor,
 } from './code-server-harness';
 
-const reason =
-  skipReason() ??
-  (haveFixtures && existsSync(fixturePath('tiny-sd', 'sd15-tiny')) ? null : 'tiny-sd fixtures not found');
+const reason = skipReason();
 if (reason) console.log(`# vscode prompt panel e2e skipped: ${reason}`);
-
-async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  ms = 120_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /** The bits of the webview's DOM the in-page checks touch (the root tsconfig has no DOM types). */
 interface AreaLike {
@@ -84,18 +72,12 @@ describe('VS Code side panel prompt editor', { skip: reason ?? false, timeout: 6
     server = await startCodeServer({
       workspace,
       env: { STIPPLE_HOME: home },
-      settings: {
-        'stipple.daemonAddress': `127.0.0.1:${port}`,
-        'stipple.defaultSize': '64x64',
-        'stipple.steps': 2,
-        'stipple.sampler': 'euler',
-      },
+      settings: stippleSettings(port),
     });
     browser = await launchBrowser();
     page = await openWorkbench(browser, server.url);
     await waitFor('status "connected"', async () => (await statusBarText(page)).includes('connected'));
-    await page.locator('.activitybar .action-item a[aria-label^="Stipple"]').first().click();
-    view = page.frameLocator('.webview.ready, iframe.webview').first().frameLocator('#active-frame');
+    view = await openSidePanel(page);
     await view.locator('#prompt').waitFor({ timeout: 120_000 });
   });
 
@@ -299,9 +281,7 @@ describe('VS Code side panel prompt editor', { skip: reason ?? false, timeout: 6
     await view.locator('#negative').fill('blurry');
     await view.locator('#generate').click();
     const dir = path.join(workspace, 'assets/generated');
-    await waitFor('a-red-fox-*.png', () =>
-      existsSync(dir) && readdirSync(dir).some((f) => /^a-red-fox.*\.png$/.test(f)) ? true : undefined,
-    );
+    await waitFor('a-red-fox-*.png', () => pngsIn(dir, /^a-red-fox.*\.png$/).length > 0);
     const entry = view.locator('#gallery figure').first();
     await entry.waitFor();
     // Change everything the entry will restore.
