@@ -38,7 +38,7 @@ import {
 } from './modes/mask-geometry.js';
 import { PipelineError } from './pipeline-errors.js';
 import type { Engine } from './runtime/engine.js';
-import { availableProviders, createOrtEngine } from './runtime/ort-engine.js';
+import { availableProviders, createOrtEngine, type ModelSource } from './runtime/ort-engine.js';
 import type { PromptScheduler } from './text/prompt-source.js';
 import { promptSource } from './text/prompt-source.js';
 import {
@@ -46,6 +46,7 @@ import {
   findTinyDecoder,
   TINY_COMPONENT,
   type TinyDecoderContract,
+  TinyPreviews,
   tinyDecoderContract,
 } from './vae/tiny-decoder.js';
 import { decodeLatents } from './vae/vae.js';
@@ -110,6 +111,9 @@ async function sha256Prefix(file: string): Promise<string> {
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('hex').slice(0, 10);
 }
+
+/** Latents (1,4,h,w) -> image (1,3,H,W) in [0,1]. */
+type LatentDecode = (latents: Float32Array, h: number, w: number) => Promise<Float32Array>;
 
 interface PreparedImages {
   init?: RgbImage;
@@ -189,73 +193,6 @@ export function infotextPrompt(
   return prompt.trim() === '' ? tags.join(' ') : `${prompt} ${tags.join(' ')}`;
 }
 
-/** Longest side of a TAESD preview sent with progress (full-size previews would be large PNGs each step). */
-export const TINY_PREVIEW_MAX_SIDE = 256;
-
-/**
- * Decodes previews with the tiny autoencoder without holding up the denoise loop: at most one decode in
- * flight (a step that comes while one runs does not queue another), the newest finished image is handed
- * out once. A failure turns TAESD previews off for the job.
- */
-export class TinyPreviews {
-  private running = false;
-  private ready: PreviewImage | undefined;
-  private failed = false;
-
-  constructor(
-    private readonly latentH: number,
-    private readonly latentW: number,
-    /** Pixels per latent (the VAE scale factor). */
-    private readonly scale: number,
-    private readonly onError: (err: Error) => void,
-  ) {}
-
-  start(
-    latents: Float32Array,
-    decode: (l: Float32Array, h: number, w: number) => Promise<Float32Array>,
-  ): void {
-    if (this.running || this.failed) return;
-    this.running = true;
-    // The loop reuses its buffers: decode a copy.
-    void decode(Float32Array.from(latents), this.latentH, this.latentW)
-      .then((img) => {
-        this.ready = previewFromImage(img, this.latentH * this.scale, this.latentW * this.scale);
-      })
-      .catch((err: Error) => {
-        this.failed = true;
-        this.onError(err);
-      })
-      .finally(() => {
-        this.running = false;
-      });
-  }
-
-  take(): PreviewImage | undefined {
-    const p = this.ready;
-    this.ready = undefined;
-    return p;
-  }
-}
-
-/** A (1,3,H,W) image in [0,1] as a packed-RGB preview, box-downscaled so its longest side is at most 256. */
-export function previewFromImage(img: Float32Array, H: number, W: number): PreviewImage {
-  const step = Math.max(1, Math.ceil(Math.max(H, W) / TINY_PREVIEW_MAX_SIDE));
-  const h = Math.floor(H / step);
-  const w = Math.floor(W / step);
-  const rgb = new Uint8Array(h * w * 3);
-  const plane = H * W;
-  const n = step * step;
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++)
-      for (let c = 0; c < 3; c++) {
-        let sum = 0;
-        for (let dy = 0; dy < step; dy++)
-          for (let dx = 0; dx < step; dx++) sum += img[c * plane + (y * step + dy) * W + x * step + dx];
-        rgb[(y * w + x) * 3 + c] = Math.round(Math.min(Math.max(sum / n, 0), 1) * 255);
-      }
-  return { width: w, height: h, rgb };
-}
-
 /** SDXL size-conditioning infotext fields, only where they differ from diffusers' defaults. */
 export function sizeConditioningFields(
   width: number,
@@ -298,16 +235,19 @@ export function createPipelineService(opts: PipelineServiceOptions): PipelineSer
   const failedProviders = new Set<string>();
   // Tiny autoencoder sessions (quality 'fast'), by .onnx path; kept across jobs and model switches.
   const tinyDecoders = new Map<string, Promise<{ engine: Engine; contract: TinyDecoderContract }>>();
+  // One ORT engine factory for model, adapter and tiny-decoder sessions: same providers, same failure memory.
+  const createEngine = (files: Record<string, ModelSource>) =>
+    createOrtEngine({
+      files,
+      logger: log,
+      failedProviders,
+      ...(opts.preferredProviders ? { providers: opts.preferredProviders } : {}),
+    });
 
   function tinyDecoder(file: string, config: Record<string, unknown>) {
     let hit = tinyDecoders.get(file);
     if (!hit) {
-      hit = createOrtEngine({
-        files: { [TINY_COMPONENT]: file },
-        logger: log,
-        failedProviders,
-        ...(opts.preferredProviders ? { providers: opts.preferredProviders } : {}),
-      }).then(async (engine) => {
+      hit = createEngine({ [TINY_COMPONENT]: file }).then(async (engine) => {
         try {
           return { engine, contract: tinyDecoderContract(engine, config) };
         } catch (err) {
@@ -332,27 +272,11 @@ export function createPipelineService(opts: PipelineServiceOptions): PipelineSer
       await current.model.engine.release();
       current = undefined;
     }
-    const model = await loadModel(
-      dir,
-      (files) =>
-        createOrtEngine({
-          files,
-          logger: log,
-          failedProviders,
-          ...(opts.preferredProviders ? { providers: opts.preferredProviders } : {}),
-        }),
-      { logger: log, ...(name ? { name } : {}) },
-    );
+    const model = await loadModel(dir, createEngine, { logger: log, ...(name ? { name } : {}) });
     const unet = model.layout.files.unet!;
     const hash = sha256Prefix(unet).catch(() => '');
     const adapters = createAdapterRuntime(model, {
-      createEngine: (sources) =>
-        createOrtEngine({
-          files: sources,
-          logger: log,
-          failedProviders,
-          ...(opts.preferredProviders ? { providers: opts.preferredProviders } : {}),
-        }),
+      createEngine,
       files: adapterFiles,
       logger: log,
       ...(opts.adapterCacheEntries ? { cacheEntries: opts.adapterCacheEntries } : {}),
@@ -363,6 +287,69 @@ export function createPipelineService(opts: PipelineServiceOptions): PipelineSer
       await warmup(model, log).catch((err) => log.warn({ err, model: model.layout.name }, 'warm-up failed'));
     }
     return current;
+  }
+
+  /**
+   * quality 'fast': the final decode runs the tiny autoencoder (TAESD) when one is available, falling back
+   * to the full VAE if it fails; with one at hand, step previews are TAESD decodes (A1111's "TAESD" live
+   * preview) instead of the per-channel linear approximation. Notes go into `notes`.
+   */
+  async function prepareFastDecode(
+    input: GenerateInput,
+    model: LoadedModel,
+    notes: string[],
+  ): Promise<{ decode?: LatentDecode; preview?: LatentDecode; used(): boolean }> {
+    let used = false;
+    const none = { used: () => used };
+    if (input.quality !== 'fast') return none;
+    const found = findTinyDecoder(input.modelDir, input.tinyDecoderDir);
+    if (!found) {
+      notes.push(
+        'quality "fast": no tiny autoencoder (the model folder has no vae_decoder_tiny/model.onnx and no compatible `taesd` is installed: `stipple models pull taesd` for SD 1.x/2.x), decoded with the full VAE',
+      );
+      return none;
+    }
+    let tiny: Awaited<ReturnType<typeof tinyDecoder>>;
+    try {
+      tiny = await tinyDecoder(found.file, found.config);
+    } catch (err) {
+      notes.push(
+        `quality "fast": the tiny autoencoder ${found.file} could not be loaded (${(err as Error).message}), decoded with the full VAE`,
+      );
+      return none;
+    }
+    const f = model.layout.vaeScaleFactor;
+    const tinyOpts = { engine: tiny.engine, contract: tiny.contract, scaleFactor: f, tileLatent: 128 };
+    const full = {
+      engine: model.engine,
+      contract: model.contract.vae,
+      scalingFactor: model.layout.scalingFactor,
+      scaleFactor: f,
+      tileLatent: 128,
+    };
+    const range = tiny.contract.range === '0..1' ? '[0,1]' : '[-1,1]';
+    const where = found.source === 'model' ? 'the model folder’s vae_decoder_tiny' : 'the installed TAESD';
+    const addNote = (note: string) => {
+      if (!notes.includes(note)) notes.push(note);
+    };
+    const preview: LatentDecode = (latents, h, w) => decodeTiny(tinyOpts, latents, h, w);
+    const decode: LatentDecode = async (latents, h, w) => {
+      try {
+        const img = await decodeTiny(tinyOpts, latents, h, w);
+        addNote(
+          `quality "fast": decoded with the tiny autoencoder (${where}, ${path.basename(path.dirname(found.file))}/${path.basename(found.file)}); output range ${range}: ${tiny.contract.rangeReason}`,
+        );
+        used = true;
+        return img;
+      } catch (err) {
+        addNote(
+          `quality "fast": the tiny autoencoder failed (${(err as Error).message}), decoded with the full VAE`,
+        );
+        used = false;
+        return decodeLatents(full, latents, h, w);
+      }
+    };
+    return { decode, preview, used: () => used };
   }
 
   async function generate(input: GenerateInput, hooks: GenerateHooks): Promise<GenerateOutput> {
@@ -411,64 +398,7 @@ export function createPipelineService(opts: PipelineServiceOptions): PipelineSer
     const seed0 = input.seed === -1 ? randomInt(0, 2 ** 32 - input.batch) : input.seed;
     const ortBefore = model.engine.stats().runMs;
     const notes: string[] = [...jobAdapters.notes, ...active.notes];
-    // quality 'fast': the final decode runs the tiny autoencoder (TAESD) when one is available.
-    let fastDecode: ((latents: Float32Array, h: number, w: number) => Promise<Float32Array>) | undefined;
-    // With a tiny autoencoder at hand, previews are TAESD decodes (A1111's "TAESD" live preview) instead of
-    // the per-channel linear approximation.
-    let previewDecode: ((latents: Float32Array, h: number, w: number) => Promise<Float32Array>) | undefined;
-    let tinyUsed = false;
-    if (input.quality === 'fast') {
-      const found = findTinyDecoder(input.modelDir, input.tinyDecoderDir);
-      if (!found) {
-        notes.push(
-          'quality "fast": no tiny autoencoder (the model folder has no vae_decoder_tiny/model.onnx and no compatible `taesd` is installed: `stipple models pull taesd` for SD 1.x/2.x), decoded with the full VAE',
-        );
-      } else {
-        try {
-          const tiny = await tinyDecoder(found.file, found.config);
-          const range = tiny.contract.range === '0..1' ? '[0,1]' : '[-1,1]';
-          const where =
-            found.source === 'model' ? 'the model folder’s vae_decoder_tiny' : 'the installed TAESD';
-          const full = {
-            engine: model.engine,
-            contract: model.contract.vae,
-            scalingFactor: model.layout.scalingFactor,
-            scaleFactor: f,
-            tileLatent: 128,
-          };
-          previewDecode = (latents, h, w) =>
-            decodeTiny(
-              { engine: tiny.engine, contract: tiny.contract, scaleFactor: f, tileLatent: 128 },
-              latents,
-              h,
-              w,
-            );
-          fastDecode = async (latents, h, w) => {
-            try {
-              const img = await decodeTiny(
-                { engine: tiny.engine, contract: tiny.contract, scaleFactor: f, tileLatent: 128 },
-                latents,
-                h,
-                w,
-              );
-              const note = `quality "fast": decoded with the tiny autoencoder (${where}, ${path.basename(path.dirname(found.file))}/${path.basename(found.file)}); output range ${range}: ${tiny.contract.rangeReason}`;
-              if (!notes.includes(note)) notes.push(note);
-              tinyUsed = true;
-              return img;
-            } catch (err) {
-              const note = `quality "fast": the tiny autoencoder failed (${(err as Error).message}), decoded with the full VAE`;
-              if (!notes.includes(note)) notes.push(note);
-              tinyUsed = false;
-              return decodeLatents(full, latents, h, w);
-            }
-          };
-        } catch (err) {
-          notes.push(
-            `quality "fast": the tiny autoencoder ${found.file} could not be loaded (${(err as Error).message}), decoded with the full VAE`,
-          );
-        }
-      }
-    }
+    const fast = await prepareFastDecode(input, model, notes);
     const xl = model.contract.unet.timeIds !== undefined;
     if (input.sdxl && !xl) {
       notes.push(
@@ -526,15 +456,15 @@ export function createPipelineService(opts: PipelineServiceOptions): PipelineSer
         ...(input.schedulerOverrides ? { schedulerOverrides: input.schedulerOverrides } : {}),
         vaeTileLatent: 128,
         ...(input.sdxl && xl ? { sizeConditioning: input.sdxl } : {}),
-        ...(fastDecode ? { decode: fastDecode } : {}),
+        ...(fast.decode ? { decode: fast.decode } : {}),
         isCancelled: () => hooks.isCancelled(),
         onStep: (e) => {
           const want = previewEvery > 0 && ((e.step + 1) % previewEvery === 0 || e.step + 1 === e.steps);
           let preview: PreviewImage | undefined;
-          if (want && previewDecode) {
+          if (want && fast.preview) {
             // The tiny decode runs beside the next UNet step; each preview shows the newest finished
             // one (one step behind), the cheap approximation until the first is ready.
-            tinyPreviews.start(e.denoised ?? e.latents, previewDecode);
+            tinyPreviews.start(e.denoised ?? e.latents, fast.preview);
             preview = tinyPreviews.take();
           }
           if (want && !preview) {
@@ -579,7 +509,11 @@ export function createPipelineService(opts: PipelineServiceOptions): PipelineSer
         modelHash: await hash,
         model: input.modelName,
         ...(mode !== 'txt2img' ? { denoisingStrength: input.strength } : {}),
-        extra: { ...sizeFields, ...(await adapterFieldsP), ...(tinyUsed ? { 'VAE Decoder': 'TAESD' } : {}) },
+        extra: {
+          ...sizeFields,
+          ...(await adapterFieldsP),
+          ...(fast.used() ? { 'VAE Decoder': 'TAESD' } : {}),
+        },
       });
       images.push({
         png: await encodePng(out, infotext),

@@ -20,6 +20,7 @@
 //   mismatch is refused before use, so a TAESD for another latent layout never runs.
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
+import type { PreviewImage } from '../denoise/latent-preview.js';
 import type { Engine, IoInfo } from '../runtime/engine.js';
 import { castFloat, toFloat32 } from '../runtime/tensor-cast.js';
 import { tiled } from './vae.js';
@@ -163,4 +164,71 @@ export async function decodeTiny(
     img[i] = Math.min(Math.max(v, 0), 1);
   }
   return img;
+}
+
+/** Longest side of a TAESD preview sent with progress (full-size previews would be large PNGs each step). */
+export const TINY_PREVIEW_MAX_SIDE = 256;
+
+/**
+ * Decodes previews with the tiny autoencoder without holding up the denoise loop: at most one decode in
+ * flight (a step that comes while one runs does not queue another), the newest finished image is handed
+ * out once. A failure turns TAESD previews off for the job.
+ */
+export class TinyPreviews {
+  private running = false;
+  private ready: PreviewImage | undefined;
+  private failed = false;
+
+  constructor(
+    private readonly latentH: number,
+    private readonly latentW: number,
+    /** Pixels per latent (the VAE scale factor). */
+    private readonly scale: number,
+    private readonly onError: (err: Error) => void,
+  ) {}
+
+  start(
+    latents: Float32Array,
+    decode: (l: Float32Array, h: number, w: number) => Promise<Float32Array>,
+  ): void {
+    if (this.running || this.failed) return;
+    this.running = true;
+    // The loop reuses its buffers: decode a copy.
+    void decode(Float32Array.from(latents), this.latentH, this.latentW)
+      .then((img) => {
+        this.ready = previewFromImage(img, this.latentH * this.scale, this.latentW * this.scale);
+      })
+      .catch((err: Error) => {
+        this.failed = true;
+        this.onError(err);
+      })
+      .finally(() => {
+        this.running = false;
+      });
+  }
+
+  take(): PreviewImage | undefined {
+    const p = this.ready;
+    this.ready = undefined;
+    return p;
+  }
+}
+
+/** A (1,3,H,W) image in [0,1] as a packed-RGB preview, box-downscaled so its longest side is at most 256. */
+export function previewFromImage(img: Float32Array, H: number, W: number): PreviewImage {
+  const step = Math.max(1, Math.ceil(Math.max(H, W) / TINY_PREVIEW_MAX_SIDE));
+  const h = Math.floor(H / step);
+  const w = Math.floor(W / step);
+  const rgb = new Uint8Array(h * w * 3);
+  const plane = H * W;
+  const n = step * step;
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++)
+      for (let c = 0; c < 3; c++) {
+        let sum = 0;
+        for (let dy = 0; dy < step; dy++)
+          for (let dx = 0; dx < step; dx++) sum += img[c * plane + (y * step + dy) * W + x * step + dx];
+        rgb[(y * w + x) * 3 + c] = Math.round(Math.min(Math.max(sum / n, 0), 1) * 255);
+      }
+  return { width: w, height: h, rgb };
 }

@@ -5,7 +5,7 @@ import {
   previewFromImage,
   TINY_PREVIEW_MAX_SIDE,
   TinyPreviews,
-} from '../../../companion/pipeline/pipeline-service';
+} from '../../../companion/pipeline/vae/tiny-decoder';
 
 test('previewFromImage packs RGB and box-averages large images down to 256 px', () => {
   const H = 4;
