@@ -31,7 +31,8 @@ function wordAt(text: string, cursor: number): { start: number; end: number } | 
   return start === end ? null : { start, end };
 }
 
-function formatWeight(w: number): string {
+/** A weight as A1111 writes it: at most 2 decimals, no trailing zeros. */
+export function formatWeight(w: number): string {
   return String(Number(w.toFixed(2)));
 }
 

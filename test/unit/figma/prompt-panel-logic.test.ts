@@ -3,13 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import {
-  appendKeyword,
-  checkpointBase,
-  clampWeight,
-  compatibility,
-  embeddingText,
-} from '../../../plugins/figma/src/ui/extra-networks-logic';
+import { WEIGHT } from '../../../plugins/figma/src/ui/extra-networks-logic';
 import {
   addEntry,
   type HistoryEntry,
@@ -18,6 +12,13 @@ import {
 } from '../../../plugins/figma/src/ui/history-store';
 import { parsePrefs } from '../../../plugins/figma/src/ui/prefs';
 import { parseA1111Parameters } from '../../../shared/prompt/a1111-parameters';
+import {
+  appendKeyword,
+  checkpointBase,
+  clampWeight,
+  compatibility,
+  embeddingText,
+} from '../../../shared/prompt/extra-network-picker';
 import { highlightSegments } from '../../../shared/prompt/highlight-segments';
 import { diffPieces, wordDiff } from '../../../shared/prompt/word-diff';
 import { GenerateRequest } from '../../../shared/protocol/generate-request';
@@ -47,15 +48,15 @@ describe('LoRA / embedding picker logic', () => {
   });
 
   test('weights are clamped to -4..4 on a 0.05 grid', () => {
-    assert.equal(clampWeight(0.8), 0.8);
-    assert.equal(clampWeight(0.83), 0.85);
-    assert.equal(clampWeight(9), 4);
-    assert.equal(clampWeight(-9), -4);
-    assert.equal(clampWeight(-0.01), 0);
-    assert.equal(clampWeight(Number.NaN), 1);
+    assert.equal(clampWeight(0.8, WEIGHT), 0.8);
+    assert.equal(clampWeight(0.83, WEIGHT), 0.85);
+    assert.equal(clampWeight(9, WEIGHT), 4);
+    assert.equal(clampWeight(-9, WEIGHT), -4);
+    assert.equal(clampWeight(-0.01, WEIGHT), 0);
+    assert.equal(clampWeight(Number.NaN, WEIGHT), 1);
     fc.assert(
       fc.property(fc.double({ min: -100, max: 100, noNaN: true }), (v) => {
-        const w = clampWeight(v);
+        const w = clampWeight(v, WEIGHT);
         return w >= -4 && w <= 4 && Math.abs(w * 20 - Math.round(w * 20)) < 1e-9;
       }),
     );

@@ -5,16 +5,14 @@ import { describe, it } from 'node:test';
 import {
   addTriggerWords,
   applyEmbeddings,
-  checkpointBase,
-  clampWeight,
   compatibleAdapters,
-  embeddingText,
   LORA_WEIGHT,
   type PickerModel,
   progressLabel,
 } from '../../../plugins/vscode/src/common/extra-networks';
 import { parseWebviewToHost } from '../../../plugins/vscode/src/common/panel-messages';
 import { panelGenerateOptions } from '../../../plugins/vscode/src/host/panel-generate';
+import { checkpointBase, clampWeight, embeddingText } from '../../../shared/prompt/extra-network-picker';
 
 // What the daemon's `models` reply holds (model-catalog-view.ts): checkpoints by model family,
 // adapters by base-family label.
@@ -37,7 +35,7 @@ describe('LoRAs and embeddings next to the checkpoint picker', () => {
     assert.equal(checkpointBase('sd2'), 'SD 2.x');
     assert.equal(checkpointBase('sd-turbo'), 'SD 2.x');
     assert.equal(checkpointBase('sdxl-turbo'), 'SDXL');
-    assert.equal(checkpointBase('flux'), 'unknown');
+    assert.equal(checkpointBase('flux'), null);
   });
 
   it('offers only the adapters of the selected checkpoint family, plus those of unknown base', () => {

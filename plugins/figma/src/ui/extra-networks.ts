@@ -3,23 +3,22 @@
 // installed ones from the daemon's `models` answer, marks the ones made for another base model
 // than the selected checkpoint (disabled, with the reason), keeps a weight per entry, puts the
 // checked LoRAs in the request's `loras` list and inserts an embedding's token into the prompt
-// or negative prompt as `(token:weight)`. The pure half (compatibility, text) is exported for
-// the unit tests (extra-networks-logic.ts); this module renders it.
+// or negative prompt as `(token:weight)`. The pure half (compatibility, weights, text) is shared
+// with the VS Code panel (shared/prompt/extra-network-picker.ts); this module renders it.
 
 import type { z } from 'zod';
-import type { ModelEntry } from '../../../../shared/protocol/server-messages';
 import {
   type Compatibility,
-  clampWeight,
+  clampWeight as clampToRange,
   compatibility,
   embeddingText,
-  type Lora,
-  WEIGHT_MAX,
-  WEIGHT_MIN,
-  WEIGHT_STEP,
-} from './extra-networks-logic';
+} from '../../../../shared/prompt/extra-network-picker';
+import type { ModelEntry } from '../../../../shared/protocol/server-messages';
+import { type Lora, WEIGHT } from './extra-networks-logic';
 
 type Model = z.infer<typeof ModelEntry>;
+
+const clampWeight = (value: number) => clampToRange(value, WEIGHT);
 
 export interface NetworksView {
   box: HTMLElement;
@@ -48,9 +47,9 @@ export interface NetworksPicker {
 function weightInput(label: string, value: number, onChange: (v: number) => void): HTMLInputElement {
   const input = document.createElement('input');
   input.type = 'number';
-  input.min = String(WEIGHT_MIN);
-  input.max = String(WEIGHT_MAX);
-  input.step = String(WEIGHT_STEP);
+  input.min = String(WEIGHT.min);
+  input.max = String(WEIGHT.max);
+  input.step = String(WEIGHT.step);
   input.value = String(value);
   input.className = 'weight';
   input.setAttribute('aria-label', label);

@@ -3,6 +3,7 @@
 // network), talks to the sandbox through the validated bridge, and renders the panel.
 
 import type { z } from 'zod';
+import { appendKeyword } from '../../../../shared/prompt/extra-network-picker';
 import { nudgeWeight } from '../../../../shared/prompt/weight-nudge';
 import type { GenerateRequest } from '../../../../shared/protocol/generate-request';
 import type { ModelEntry, PresetEntry } from '../../../../shared/protocol/server-messages';
@@ -11,7 +12,6 @@ import type { SelectionInfo } from '../contract/plugin-messages';
 import { browserSocket } from './browser-socket';
 import { el, show } from './dom';
 import { createNetworksPicker } from './extra-networks';
-import { appendKeyword } from './extra-networks-logic';
 import { applyParams, applyPrefs, formFields, readSettings, toPrefs } from './generation-form';
 import { CancelledError, type RunningJob, runJob, SelectionError } from './job-runner';
 import { createLiveScheduler } from './live-scheduler';

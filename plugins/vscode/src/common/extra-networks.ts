@@ -1,25 +1,19 @@
 // LoRAs and textual-inversion embeddings next to the checkpoint picker: which installed ones fit
 // the selected checkpoint's base family, how a weight becomes prompt text, and how the panel's
 // selection turns into a generate request (LoRAs → the request's `loras` list, embeddings →
-// `(token:weight)` in the prompt or negative prompt). Pure: used by the host and the webview.
+// `(token:weight)` in the prompt or negative prompt). Pure: used by the host and the webview. The
+// family, weight and text rules are the Figma picker's too (shared/prompt/extra-network-picker.ts).
 
-export const LORA_WEIGHT = { min: -4, max: 4, default: 1 } as const;
-export const EMBEDDING_WEIGHT = { min: 0, max: 4, default: 1 } as const;
+import {
+  adapterBase,
+  appendKeyword,
+  compatibility,
+  embeddingText,
+  type WeightRange,
+} from '../../../../shared/prompt/extra-network-picker';
 
-/** The daemon labels adapters by base family ("SD 1.x", "SD 2.x", "SDXL"); checkpoints by model family. */
-export type BaseLabel = 'SD 1.x' | 'SD 2.x' | 'SDXL' | 'unknown';
-
-export function checkpointBase(family: string): BaseLabel {
-  const f = family.toLowerCase();
-  if (f.includes('xl')) return 'SDXL';
-  if (/^sd-?1|^sd15|^sd1\b/.test(f)) return 'SD 1.x';
-  if (/^sd-?2|^sd-turbo/.test(f)) return 'SD 2.x';
-  return 'unknown';
-}
-
-export function adapterBase(label: string): BaseLabel {
-  return label === 'SD 1.x' || label === 'SD 2.x' || label === 'SDXL' ? label : 'unknown';
-}
+export const LORA_WEIGHT = { min: -4, max: 4, default: 1, step: 0.01 } as const satisfies WeightRange;
+export const EMBEDDING_WEIGHT = { min: 0, max: 4, default: 1, step: 0.01 } as const satisfies WeightRange;
 
 export interface PickerModel {
   id: string;
@@ -48,32 +42,20 @@ export interface AdapterChoice {
  */
 export function compatibleAdapters(models: PickerModel[], checkpointId: string | null): AdapterChoice[] {
   const ckpt = models.find((m) => m.kind === 'checkpoint' && m.id === checkpointId);
-  const base = ckpt ? checkpointBase(ckpt.family) : 'unknown';
   const out: AdapterChoice[] = [];
   for (const m of models) {
     if ((m.kind !== 'lora' && m.kind !== 'embedding') || !m.installed) continue;
-    const b = adapterBase(m.family);
-    if (base !== 'unknown' && b !== 'unknown' && b !== base) continue;
+    if (!compatibility(ckpt?.family, m.family).ok) continue;
     out.push({
       id: m.id,
       name: m.name,
       kind: m.kind,
       token: m.kind === 'embedding' ? (m.token ?? m.id) : m.id,
       triggerWords: m.triggerWords ?? [],
-      knownBase: b !== 'unknown',
+      knownBase: adapterBase(m.family) !== null,
     });
   }
   return out.sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
-}
-
-/** Weight text as A1111 writes it: at most 2 decimals, no trailing zeros. */
-export function formatWeight(w: number): string {
-  return String(Math.round(w * 100) / 100);
-}
-
-/** `(token:weight)`, or the plain token at weight 1. */
-export function embeddingText(token: string, weight: number): string {
-  return weight === 1 ? token : `(${token}:${formatWeight(weight)})`;
 }
 
 export interface EmbeddingUse {
@@ -85,12 +67,6 @@ export interface EmbeddingUse {
 function containsToken(text: string, token: string): boolean {
   const esc = token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(`(^|[^A-Za-z0-9_])${esc}([^A-Za-z0-9_]|$)`).test(text);
-}
-
-function appendTerm(text: string, term: string): string {
-  const t = text.trimEnd();
-  if (!t) return term;
-  return /,$/.test(t) ? `${t} ${term}` : `${t}, ${term}`;
 }
 
 /**
@@ -107,8 +83,8 @@ export function applyEmbeddings(
   for (const u of uses) {
     const term = embeddingText(u.token, u.weight);
     if (u.target === 'negative') {
-      if (!containsToken(n, u.token)) n = appendTerm(n, term);
-    } else if (!containsToken(p, u.token)) p = appendTerm(p, term);
+      if (!containsToken(n, u.token)) n = appendKeyword(n, term);
+    } else if (!containsToken(p, u.token)) p = appendKeyword(p, term);
   }
   return { prompt: p, negativePrompt: n };
 }
@@ -116,14 +92,8 @@ export function applyEmbeddings(
 /** Trigger words not yet in the prompt, appended (the LoRA's own words that call up its subject). */
 export function addTriggerWords(prompt: string, words: string[]): string {
   let p = prompt;
-  for (const w of words) if (w.trim() && !containsToken(p, w.trim())) p = appendTerm(p, w.trim());
+  for (const w of words) if (w.trim() && !containsToken(p, w.trim())) p = appendKeyword(p, w.trim());
   return p;
-}
-
-/** Clamps and rounds a weight typed in the panel; NaN falls back to the default. */
-export function clampWeight(value: number, range: { min: number; max: number; default: number }): number {
-  if (!Number.isFinite(value)) return range.default;
-  return Math.min(range.max, Math.max(range.min, Math.round(value * 100) / 100));
 }
 
 /** "sd-turbo: downloading 12/34 MB (35%)" for the model picker's progress line. */

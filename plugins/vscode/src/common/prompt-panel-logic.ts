@@ -10,9 +10,10 @@ import {
   presetFamilyOf,
   type StylePreset,
 } from '../../../../shared/presets/style-preset';
+import { clampWeight } from '../../../../shared/prompt/extra-network-picker';
 import { extraNetworkWeight, parseExtraNetworks } from '../../../../shared/prompt/extra-networks';
 import type { HighlightSpan } from '../../../../shared/prompt/highlight-segments';
-import { clampWeight, LORA_WEIGHT } from './extra-networks';
+import { LORA_WEIGHT } from './extra-networks';
 import type { GalleryItem, PanelAnalysis } from './panel-messages';
 
 export interface PromptTexts {

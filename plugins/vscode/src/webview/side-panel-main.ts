@@ -4,11 +4,11 @@
 // picker with the compatible LoRAs and embeddings (weights, trigger words), catalog downloads
 // with progress, and the gallery of generated assets ("Use prompt" restores prompt, negative,
 // size, checkpoint and LoRAs). Talks only to the host.
+import { clampWeight } from '../../../../shared/prompt/extra-network-picker';
 import { nudgeWeight } from '../../../../shared/prompt/weight-nudge';
 import {
   type AdapterChoice,
   addTriggerWords,
-  clampWeight,
   compatibleAdapters,
   EMBEDDING_WEIGHT,
   LORA_WEIGHT,
