@@ -32,7 +32,11 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     const r = await manager().resolve(idOrDir);
     return { dir: r.dir, name: r.manifest?.name ?? r.manifest?.id ?? idOrDir, family: r.manifest?.family };
   };
-  registerGenerateCommand(program, { home: home().data, resolveModel });
+  registerGenerateCommand(program, {
+    home: home().data,
+    resolveModel,
+    installedTinyDecoder: (family) => manager().installedTinyDecoder(family),
+  });
   registerTokenizeCommands(program, { resolveModel });
   registerPresetsCommand(program, { home });
   registerAdaptersCommands(program, { home: home().data });

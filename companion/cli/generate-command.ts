@@ -1,6 +1,6 @@
 // `stipple generate`: runs the pipeline in-process (no daemon), writes PNGs with A1111 metadata, prints the
 // seeds and the execution provider. The lead wires it into main.ts with a model resolver.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import pino from 'pino';
@@ -14,7 +14,9 @@ import { collect, parseLoraOption, resolveVaeOption } from './adapter-options.js
 
 export interface GenerateCommandContext {
   home: string;
-  resolveModel(idOrDir: string): Promise<{ dir: string; name: string }>;
+  resolveModel(idOrDir: string): Promise<{ dir: string; name: string; family?: string | undefined }>;
+  /** The installed TAESD for `--quality fast` on a model of `family` (ModelManager.installedTinyDecoder). */
+  installedTinyDecoder?(family: string | undefined): Promise<string | undefined>;
   /** Output sinks (default process.stdout / process.stderr), injectable for in-process tests. */
   stdout?: (text: string) => void;
   stderr?: (text: string) => void;
@@ -90,17 +92,14 @@ export function registerGenerateCommand(program: Command, ctx: GenerateCommandCo
       const stderr = ctx.stderr ?? ((t: string) => process.stderr.write(t));
       const logger = pino({ level: process.env.STIPPLE_LOG_LEVEL ?? 'warn' }, pino.destination(2));
       const model = await ctx.resolveModel(o.model as string);
-      // quality fast: an explicit tiny decoder, else the installed `taesd` (the model's own
-      // vae_decoder_tiny/ wins inside the pipeline either way).
-      const tinyDecoderDir =
-        o.quality === 'fast'
-          ? o.tinyDecoder
-            ? (await ctx.resolveModel(o.tinyDecoder as string)).dir
-            : await ctx
-                .resolveModel('taesd')
-                .then((m) => (existsSync(m.dir) ? m.dir : undefined))
-                .catch(() => undefined)
-          : undefined;
+      // quality fast: an explicit tiny decoder, else the installed `taesd` as the daemon picks it (the
+      // model's own vae_decoder_tiny/ wins inside the pipeline either way).
+      let tinyDecoderDir: string | undefined;
+      if (o.quality === 'fast') {
+        tinyDecoderDir = o.tinyDecoder
+          ? (await ctx.resolveModel(o.tinyDecoder as string)).dir
+          : await ctx.installedTinyDecoder?.(model.family);
+      }
       const service = createPipelineService({
         logger,
         adapterDirs: storeAdapterDirs(ctx.home),

@@ -18,6 +18,9 @@ import type { PullProgress, PullProgressListener } from './pull-progress.js';
 import { type PullPlan, runPull } from './pull-runner.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 
+/** Catalog id of the tiny autoencoder `quality: 'fast'` falls back to (deinferno/taesd-onnx). */
+export const TAESD_ID = 'taesd';
+
 export interface ModelManagerOptions {
   home: string;
   logger: Logger;
@@ -287,6 +290,18 @@ export class ModelManager {
       }
     }
     return { dir, manifest };
+  }
+
+  /**
+   * The installed tiny autoencoder (catalog `taesd`) for `quality: 'fast'` on a model of `family`, when
+   * the model folder has none of its own: SD 1.x/2.x families only (TAESD decodes the SD 1.x/2.x latent
+   * space; SDXL needs TAESDXL, which a model folder may carry as vae_decoder_tiny/). Undefined when it is
+   * not installed or damaged. One manifest read: catalog models install under their catalog id.
+   */
+  async installedTinyDecoder(family: string | undefined): Promise<string | undefined> {
+    if (family?.startsWith('sdxl')) return undefined;
+    const r = await this.resolve(TAESD_ID, { check: 'size' }).catch(() => undefined);
+    return r?.manifest?.kind === 'vae-approx' ? r.dir : undefined;
   }
 
   private async freeBytes(dir: string): Promise<number> {

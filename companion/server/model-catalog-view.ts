@@ -126,18 +126,9 @@ export class ModelCatalogView {
     return hit.path;
   }
 
-  /**
-   * A tiny autoencoder for \`quality: 'fast'\`, when the model folder has none of its own: the installed
-   * catalog \`taesd\` model, for SD 1.x/2.x families only (TAESD decodes the SD 1.x/2.x latent space; SDXL
-   * needs TAESDXL, which a model folder may carry as vae_decoder_tiny/). Undefined when none fits.
-   */
-  async tinyDecoderForJob(family: string): Promise<string | undefined> {
-    if (family.startsWith('sdxl')) return undefined;
-    const hit = (await this.models.list()).find(
-      (m) => m.kind === 'vae-approx' && (m.catalogId ?? m.id) === 'taesd',
-    );
-    if (!hit) return undefined;
-    return (await this.models.resolve(hit.id, { check: 'size' }).catch(() => undefined))?.dir;
+  /** The installed TAESD for a `quality: 'fast'` job on a model of `family` (ModelManager.installedTinyDecoder). */
+  tinyDecoderForJob(family: string): Promise<string | undefined> {
+    return this.models.installedTinyDecoder(family);
   }
 
   /** Resolves the model a job runs on; throws the manager's typed errors (E_MODEL_NOT_FOUND, …). */
