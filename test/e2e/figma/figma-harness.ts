@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type Browser, chromium, type Frame, type Page } from 'playwright-core';
+import sharp from 'sharp';
 import {
   type JobInput,
   parseUiToSandbox,
@@ -26,6 +27,50 @@ export const skipNoChromium = existsSync(CHROMIUM)
 export const ARTIFACTS = path.join(repoRoot, '.test-artifacts/figma');
 
 export type InsertMessage = Extract<UiToSandbox, { type: 'insert-result' }>;
+
+/** Panel prefs for fast jobs on the tiny fixture model (the daemon's port is added by smallPrefs). */
+export const SMALL = {
+  model: 'sd15-tiny',
+  width: 64,
+  height: 64,
+  steps: 4,
+  sampler: 'euler',
+  cfg: 7,
+  maxSide: 64,
+  seed: 7,
+};
+
+/** The prefs clientStorage holds for a panel talking to the daemon on `port` with SMALL settings. */
+export function smallPrefs(port: number): string {
+  return JSON.stringify({ port, ...SMALL });
+}
+
+/** The parameters an inserted image carries (what the UI stores on the layer). */
+export function storedParams(m: InsertMessage): { params: Record<string, unknown>; infotext: string } {
+  return JSON.parse(m.params);
+}
+
+/** A PNG's decoded pixels, to compare two images by content rather than by encoding. */
+export async function rawPixels(png: Uint8Array): Promise<Buffer> {
+  return sharp(png).raw().toBuffer();
+}
+
+/** An RGB gradient PNG; `pixel` gives each pixel's colour. */
+export async function gradientPng(
+  width: number,
+  height: number,
+  pixel: (x: number, y: number) => [number, number, number] = (x, y) => [x * 4, y * 4, 128],
+): Promise<Uint8Array> {
+  const raw = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) raw.set(pixel(x, y), (y * width + x) * 3);
+  }
+  return new Uint8Array(
+    await sharp(raw, { raw: { width, height, channels: 3 } })
+      .png()
+      .toBuffer(),
+  );
+}
 type Prepare = (sizing: Sizing) => Omit<JobInput, 'targetId'> | { error: string };
 
 export class SandboxPlayer {
@@ -214,4 +259,27 @@ export async function openHarness(
       await server.close();
     },
   };
+}
+
+/**
+ * The image inserted at index `index` once it reaches the sandbox. On timeout, keeps a screenshot
+ * named `failureShot` and throws with what the panel's error line and the daemon's log say.
+ */
+export async function nextInsert(
+  h: Harness,
+  index: number,
+  opts: { timeoutMs: number; failureShot: string; daemonLog: () => string },
+): Promise<InsertMessage> {
+  try {
+    return await h.sandbox.waitFor(
+      () => h.sandbox.inserts.length > index && h.sandbox.inserts[index],
+      opts.timeoutMs,
+    );
+  } catch (e) {
+    const shown = String(await h.ui.locator('#error').textContent());
+    await h.screenshot(opts.failureShot);
+    throw new Error(
+      `${(e as Error).message}; panel error: ${shown}; daemon log: ${opts.daemonLog().slice(-2000)}`,
+    );
+  }
 }

@@ -10,7 +10,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import sharp from 'sharp';
 import { silentLogger } from '../../../companion/logger';
 import { AdapterStore } from '../../../companion/models/adapter-store';
 import { ModelManager } from '../../../companion/models/model-manager';
@@ -21,26 +20,19 @@ import { fixturePath, skipNoFixtures } from '../../helpers/fixtures';
 import { buildTinyClip } from '../../helpers/tiny-clip';
 import { connectClient } from '../../helpers/ws-client';
 import {
+  gradientPng,
   type Harness,
-  type InsertMessage,
   launchBrowser,
+  nextInsert,
   openHarness,
+  rawPixels,
   skipNoChromium,
+  smallPrefs,
+  storedParams,
 } from './figma-harness';
 import { buildFigmaPlugin } from './plugin-build';
 
 const skip = skipNoChromium || skipNoFixtures;
-const SMALL = {
-  model: 'sd15-tiny',
-  width: 64,
-  height: 64,
-  steps: 4,
-  sampler: 'euler',
-  cfg: 7,
-  maxSide: 64,
-  seed: 7,
-};
-
 /** The fixture LoRA with extra safetensors `__metadata__` (trigger words, base model), as trainers write it. */
 function loraWithMetadata(metadata: Record<string, string>): string {
   const src = readFileSync(fixturePath('tiny-sd', 'lora', 'tiny_lora_kohya.safetensors'));
@@ -56,23 +48,8 @@ function loraWithMetadata(metadata: Record<string, string>): string {
   return file;
 }
 
-async function gradientPng(width: number, height: number): Promise<Uint8Array> {
-  const raw = Buffer.alloc(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) raw.set([x * 4, 255 - y * 4, 90], (y * width + x) * 3);
-  }
-  return new Uint8Array(
-    await sharp(raw, { raw: { width, height, channels: 3 } })
-      .png()
-      .toBuffer(),
-  );
-}
-
-const pixels = async (png: Uint8Array) => sharp(png).raw().toBuffer();
-
-function storedParams(m: InsertMessage): { params: Record<string, unknown>; infotext: string } {
-  return JSON.parse(m.params);
-}
+/** The colours of the "Photo" the reverse prompt steps read. */
+const photoPixel = (x: number, y: number): [number, number, number] => [x * 4, 255 - y * 4, 90];
 
 describe('Figma UI: LoRAs/embeddings, prompt panel and reverse prompt', { skip }, () => {
   let browser: Browser;
@@ -104,7 +81,7 @@ describe('Figma UI: LoRAs/embeddings, prompt panel and reverse prompt', { skip }
     browser = await launchBrowser();
     h = await openHarness(browser, (s) => {
       s.token = d.token;
-      s.prefs = JSON.stringify({ port: d.port, ...SMALL });
+      s.prefs = smallPrefs(d.port);
     });
     await h.ui.locator('#conn-dot[data-state="connected"]').waitFor({ timeout: 30_000 });
   });
@@ -116,16 +93,8 @@ describe('Figma UI: LoRAs/embeddings, prompt panel and reverse prompt', { skip }
     await llm?.close();
   });
 
-  const newInsert = async (n: number) => {
-    try {
-      return await h.sandbox.waitFor(() => h.sandbox.inserts.length > n && h.sandbox.inserts[n], 90_000);
-    } catch (e) {
-      await h.screenshot('prompt-tools-failure');
-      throw new Error(
-        `${(e as Error).message}; panel error: ${await h.ui.locator('#error').textContent()}; daemon log: ${d.output().slice(-2000)}`,
-      );
-    }
-  };
+  const newInsert = (n: number) =>
+    nextInsert(h, n, { timeoutMs: 90_000, failureShot: 'prompt-tools-failure', daemonLog: () => d.output() });
   const setPrompts = async (prompt: string, negative: string) => {
     await h.ui.locator('#prompt').fill(prompt);
     await h.ui.locator('#negative').fill(negative);
@@ -212,9 +181,9 @@ describe('Figma UI: LoRAs/embeddings, prompt panel and reverse prompt', { skip }
     };
     const withLora = await direct.generate({ ...base, loras: [{ name: 'tiny', weight: 0.8 }] }).done;
     const without = await direct.generate(base).done;
-    const ui = await pixels(ins.png);
-    assert.ok(ui.equals(await pixels(withLora.images[0].png)), "the UI image is the daemon's LoRA image");
-    assert.ok(!ui.equals(await pixels(without.images[0].png)), 'the LoRA changed the image');
+    const ui = await rawPixels(ins.png);
+    assert.ok(ui.equals(await rawPixels(withLora.images[0].png)), "the UI image is the daemon's LoRA image");
+    assert.ok(!ui.equals(await rawPixels(without.images[0].png)), 'the LoRA changed the image');
     await h.sandbox.waitFor(() => h.sandbox.savedPrefs?.includes('"loras"') && h.sandbox.savedPrefs);
     assert.deepEqual(JSON.parse(String(h.sandbox.savedPrefs)).loras, [{ name: 'tiny', weight: 0.8 }]);
     await tiny.locator('input[type="checkbox"]').uncheck();
@@ -366,7 +335,7 @@ describe('Figma UI: LoRAs/embeddings, prompt panel and reverse prompt', { skip }
     );
     const again = await openHarness(browser, (s) => {
       s.token = d.token;
-      s.prefs = JSON.stringify({ port: d.port, ...SMALL });
+      s.prefs = smallPrefs(d.port);
       s.history = saved;
     });
     try {
@@ -418,7 +387,7 @@ describe('Figma UI: LoRAs/embeddings, prompt panel and reverse prompt', { skip }
 
   test('reverse prompt without an interrogator model installed: a clear error, nothing changed', async () => {
     await setPrompts('keep me', '');
-    h.sandbox.image = { png: await gradientPng(48, 48), name: 'Photo' };
+    h.sandbox.image = { png: await gradientPng(48, 48, photoPixel), name: 'Photo' };
     await h.ui.locator('#reverse-prompt').click();
     await h.ui.locator('#error').waitFor({ state: 'visible', timeout: 30_000 });
     const text = String(await h.ui.locator('#error-text').textContent());
@@ -439,7 +408,7 @@ describe('Figma UI: LoRAs/embeddings, prompt panel and reverse prompt', { skip }
       hub: { endpoint: 'http://127.0.0.1:9' },
     });
     await manager.import(buildTinyClip(), { mode: 'link', id: 'tiny-clip' });
-    const png = await gradientPng(48, 48);
+    const png = await gradientPng(48, 48, photoPixel);
     const expected = await direct.request(
       { type: 'interrogate', image: 'x' },
       { x: png },

@@ -5,49 +5,25 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import sharp from 'sharp';
 import { startDaemon, type TestDaemon } from '../../helpers/daemon';
 import { skipNoFixtures } from '../../helpers/fixtures';
 import {
+  gradientPng,
   type Harness,
-  type InsertMessage,
   launchBrowser,
+  nextInsert,
   openHarness,
+  rawPixels,
   skipNoChromium,
+  smallPrefs,
+  storedParams,
 } from './figma-harness';
 import { buildFigmaPlugin } from './plugin-build';
 
 const skip = skipNoChromium || skipNoFixtures;
-const SMALL = {
-  model: 'sd15-tiny',
-  width: 64,
-  height: 64,
-  steps: 4,
-  sampler: 'euler',
-  cfg: 7,
-  maxSide: 64,
-  seed: 7,
-};
-
 function pngSize(png: Uint8Array): [number, number] {
   const v = new DataView(png.buffer, png.byteOffset, png.byteLength);
   return [v.getUint32(16), v.getUint32(20)];
-}
-
-async function gradientPng(width: number, height: number): Promise<Uint8Array> {
-  const raw = Buffer.alloc(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) raw.set([x * 4, y * 4, 128], (y * width + x) * 3);
-  }
-  return new Uint8Array(
-    await sharp(raw, { raw: { width, height, channels: 3 } })
-      .png()
-      .toBuffer(),
-  );
-}
-
-function storedParams(m: InsertMessage): { params: Record<string, unknown>; infotext: string } {
-  return JSON.parse(m.params);
 }
 
 describe('Figma UI against the real daemon', { skip }, () => {
@@ -61,7 +37,7 @@ describe('Figma UI against the real daemon', { skip }, () => {
     d = await startDaemon({ models: { 'sd15-tiny': 'sd15-tiny', 'tiny-turbo': 'sd15-tiny' } });
     browser = await launchBrowser();
     h = await openHarness(browser, (s) => {
-      s.prefs = JSON.stringify({ port: d.port, ...SMALL });
+      s.prefs = smallPrefs(d.port);
     });
   });
   after(async () => {
@@ -71,20 +47,8 @@ describe('Figma UI against the real daemon', { skip }, () => {
   });
 
   /** The next image placed; on failure, says what the panel showed. */
-  const newInsert = async (before: number) => {
-    try {
-      return await h.sandbox.waitFor(
-        () => h.sandbox.inserts.length > before && h.sandbox.inserts[before],
-        60_000,
-      );
-    } catch (e) {
-      const shown = String(await h.ui.locator('#error').textContent());
-      await h.screenshot('failure');
-      throw new Error(
-        `${(e as Error).message}; panel error: ${shown}; daemon log: ${d.output().slice(-2000)}`,
-      );
-    }
-  };
+  const newInsert = (before: number) =>
+    nextInsert(h, before, { timeoutMs: 60_000, failureShot: 'failure', daemonLog: () => d.output() });
 
   test('pairing: a wrong code is refused in place; the right one pairs and the token is stored', async () => {
     await h.ui.locator('#pairing').waitFor({ state: 'visible', timeout: 15_000 });
@@ -154,9 +118,8 @@ describe('Figma UI against the real daemon', { skip }, () => {
       'a lighthouse on a cliff',
       'parameters restored',
     );
-    const pixels = async (png: Uint8Array) => sharp(png).raw().toBuffer();
     assert.ok(
-      (await pixels(again.png)).equals(await pixels(first.png)),
+      (await rawPixels(again.png)).equals(await rawPixels(first.png)),
       'same settings, same seed, same image',
     );
     n = h.sandbox.inserts.length;
