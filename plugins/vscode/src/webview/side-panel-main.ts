@@ -4,7 +4,7 @@
 // picker with the compatible LoRAs and embeddings (weights, trigger words), catalog downloads
 // with progress, and the gallery of generated assets ("Use prompt" restores prompt, negative,
 // size, checkpoint and LoRAs). Talks only to the host.
-import { clampWeight } from '../../../../shared/prompt/extra-network-picker';
+import { clampWeight, type WeightRange } from '../../../../shared/prompt/extra-network-picker';
 import { nudgeWeight } from '../../../../shared/prompt/weight-nudge';
 import {
   type AdapterChoice,
@@ -273,7 +273,7 @@ function renderGallery(): void {
   );
 }
 
-function weightInput(value: number, range: { min: number; max: number }, label: string): HTMLInputElement {
+function weightInput(value: number, range: WeightRange, label: string): HTMLInputElement {
   const w = el('input', undefined, 'weight');
   w.type = 'number';
   w.min = String(range.min);
@@ -284,88 +284,91 @@ function weightInput(value: number, range: { min: number; max: number }, label: 
   return w;
 }
 
+/** The "use" checkbox and weight field of one LoRA or embedding row, bound to its pick. */
+function pickControls(
+  pick: { on: boolean; weight: number },
+  range: WeightRange,
+  what: string,
+): [HTMLInputElement, HTMLInputElement] {
+  const box = el('input');
+  box.type = 'checkbox';
+  box.checked = pick.on;
+  box.setAttribute('aria-label', `use ${what}`);
+  box.addEventListener('change', () => {
+    pick.on = box.checked;
+  });
+  const w = weightInput(pick.weight, range, `weight of ${what}`);
+  w.addEventListener('change', () => {
+    pick.weight = clampWeight(Number(w.value), range);
+    w.value = String(pick.weight);
+  });
+  return [box, w];
+}
+
+function loraItem(a: AdapterChoice): HTMLLIElement {
+  const pick = loraPicks.get(a.token) ?? { on: false, weight: LORA_WEIGHT.default };
+  loraPicks.set(a.token, pick);
+  const li = el('li');
+  li.dataset.name = a.token;
+  const [box, w] = pickControls(pick, LORA_WEIGHT, `LoRA ${a.name}`);
+  const label = el('label');
+  label.append(box, ` ${a.name}${a.knownBase ? '' : ' (base unknown)'}`);
+  li.append(label, w);
+  if (a.triggerWords.length) {
+    const t = el('span', undefined, 'triggers');
+    for (const word of a.triggerWords) {
+      const b = el('button', word, 'trigger');
+      b.type = 'button';
+      b.title = 'add this trigger word to the prompt';
+      b.addEventListener('click', () => setPrompt(addTriggerWords(prompt.value, [word]), negative.value));
+      t.append(b);
+    }
+    li.append(t);
+  }
+  return li;
+}
+
+function embeddingItem(a: AdapterChoice): HTMLLIElement {
+  const pick = embeddingPicks.get(a.token) ?? {
+    on: false,
+    weight: EMBEDDING_WEIGHT.default,
+    target: /neg|bad|easy/i.test(a.token) ? ('negative' as const) : ('prompt' as const),
+  };
+  embeddingPicks.set(a.token, pick);
+  const li = el('li');
+  li.dataset.token = a.token;
+  const [box, w] = pickControls(pick, EMBEDDING_WEIGHT, `embedding ${a.token}`);
+  const target = el('select');
+  target.setAttribute('aria-label', `where embedding ${a.token} goes`);
+  target.append(el('option', 'prompt'), el('option', 'negative'));
+  target.value = pick.target;
+  target.addEventListener('change', () => {
+    pick.target = target.value === 'negative' ? 'negative' : 'prompt';
+  });
+  const label = el('label');
+  label.append(box, ` ${a.token}${a.knownBase ? '' : ' (base unknown)'}`);
+  li.append(label, w, target);
+  return li;
+}
+
 function renderAdapters(): void {
   adapters = compatibleAdapters(allModels, modelSelect.value || null);
-  const none = (what: string) =>
-    el('li', connected ? `No ${what} installed for this checkpoint.` : 'Connect to the daemon.', 'muted');
-  const loras = adapters.filter((a) => a.kind === 'lora');
-  loraList.replaceChildren(
-    ...(loras.length
-      ? loras.map((a) => {
-          const pick = loraPicks.get(a.token) ?? { on: false, weight: LORA_WEIGHT.default };
-          loraPicks.set(a.token, pick);
-          const li = el('li');
-          li.dataset.name = a.token;
-          const box = el('input');
-          box.type = 'checkbox';
-          box.checked = pick.on;
-          box.setAttribute('aria-label', `use LoRA ${a.name}`);
-          box.addEventListener('change', () => {
-            pick.on = box.checked;
-          });
-          const w = weightInput(pick.weight, LORA_WEIGHT, `weight of LoRA ${a.name}`);
-          w.addEventListener('change', () => {
-            pick.weight = clampWeight(Number(w.value), LORA_WEIGHT);
-            w.value = String(pick.weight);
-          });
-          const label = el('label');
-          label.append(box, ` ${a.name}${a.knownBase ? '' : ' (base unknown)'}`);
-          li.append(label, w);
-          if (a.triggerWords.length) {
-            const t = el('span', undefined, 'triggers');
-            for (const word of a.triggerWords) {
-              const b = el('button', word, 'trigger');
-              b.type = 'button';
-              b.title = 'add this trigger word to the prompt';
-              b.addEventListener('click', () =>
-                setPrompt(addTriggerWords(prompt.value, [word]), negative.value),
-              );
-              t.append(b);
-            }
-            li.append(t);
-          }
-          return li;
-        })
-      : [none('LoRAs')]),
-  );
-  const embs = adapters.filter((a) => a.kind === 'embedding');
-  embeddingList.replaceChildren(
-    ...(embs.length
-      ? embs.map((a) => {
-          const pick = embeddingPicks.get(a.token) ?? {
-            on: false,
-            weight: EMBEDDING_WEIGHT.default,
-            target: /neg|bad|easy/i.test(a.token) ? ('negative' as const) : ('prompt' as const),
-          };
-          embeddingPicks.set(a.token, pick);
-          const li = el('li');
-          li.dataset.token = a.token;
-          const box = el('input');
-          box.type = 'checkbox';
-          box.checked = pick.on;
-          box.setAttribute('aria-label', `use embedding ${a.token}`);
-          box.addEventListener('change', () => {
-            pick.on = box.checked;
-          });
-          const w = weightInput(pick.weight, EMBEDDING_WEIGHT, `weight of embedding ${a.token}`);
-          w.addEventListener('change', () => {
-            pick.weight = clampWeight(Number(w.value), EMBEDDING_WEIGHT);
-            w.value = String(pick.weight);
-          });
-          const target = el('select');
-          target.setAttribute('aria-label', `where embedding ${a.token} goes`);
-          target.append(el('option', 'prompt'), el('option', 'negative'));
-          target.value = pick.target;
-          target.addEventListener('change', () => {
-            pick.target = target.value === 'negative' ? 'negative' : 'prompt';
-          });
-          const label = el('label');
-          label.append(box, ` ${a.token}${a.knownBase ? '' : ' (base unknown)'}`);
-          li.append(label, w, target);
-          return li;
-        })
-      : [none('embeddings')]),
-  );
+  const fill = (
+    list: HTMLElement,
+    kind: AdapterChoice['kind'],
+    what: string,
+    item: (a: AdapterChoice) => HTMLLIElement,
+  ) => {
+    const items = adapters.filter((a) => a.kind === kind).map(item);
+    const none = el(
+      'li',
+      connected ? `No ${what} installed for this checkpoint.` : 'Connect to the daemon.',
+      'muted',
+    );
+    list.replaceChildren(...(items.length ? items : [none]));
+  };
+  fill(loraList, 'lora', 'LoRAs', loraItem);
+  fill(embeddingList, 'embedding', 'embeddings', embeddingItem);
 }
 
 function renderModelPicker(m: Extract<HostToWebview, { type: 'state' }>): void {
