@@ -22,13 +22,7 @@ import {
   isDeviceTensor,
 } from './engine.js';
 import { identityModelBytes } from './identity-model.js';
-import {
-  autoProviders,
-  type BackendEntry,
-  loadableProviders,
-  type ProviderEnv,
-  resolveProviders,
-} from './providers.js';
+import { type BackendEntry, loadableProviders, type ProviderEnv, resolveProviders } from './providers.js';
 
 function bindingDir(): string | undefined {
   try {
@@ -60,11 +54,6 @@ let cachedLoadable: string[] | undefined;
 function loadable(): string[] {
   cachedLoadable ??= loadableProviders(backends(), providerEnv());
   return cachedLoadable;
-}
-
-/** Providers worth trying on this platform in auto mode, best first; 'cpu' always last. */
-export function defaultProviders(): string[] {
-  return autoProviders(loadable(), providerEnv());
 }
 
 /**

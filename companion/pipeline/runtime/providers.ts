@@ -26,17 +26,16 @@ export interface ProviderEnv {
   root?: string;
 }
 
-const PROVIDER_LIBS: Record<string, string[]> = {
-  linux: ['libonnxruntime_providers_%s.so'],
-  win32: ['onnxruntime_providers_%s.dll'],
-  darwin: ['libonnxruntime_providers_%s.dylib'],
+const PROVIDER_LIB: Record<string, string> = {
+  linux: 'libonnxruntime_providers_%s.so',
+  win32: 'onnxruntime_providers_%s.dll',
+  darwin: 'libonnxruntime_providers_%s.dylib',
 };
 
 /** Whether a provider that the npm package does not bundle has its library installed beside the binding. */
 function providerLibraryInstalled(name: string, pe: ProviderEnv): boolean {
-  if (!pe.bindingDir) return false;
-  const patterns = PROVIDER_LIBS[pe.platform] ?? [];
-  return patterns.some((p) => existsSync(path.join(pe.bindingDir!, p.replace('%s', name))));
+  const lib = PROVIDER_LIB[pe.platform];
+  return !!pe.bindingDir && !!lib && existsSync(path.join(pe.bindingDir, lib.replace('%s', name)));
 }
 
 function rooted(pe: ProviderEnv, p: string): string {
