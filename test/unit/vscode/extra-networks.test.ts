@@ -28,6 +28,19 @@ const MODELS: PickerModel[] = [
   { id: 'taesd', name: 'TAESD', kind: 'vae', family: 'taesd', installed: true },
 ];
 
+/** The side panel's `generate` message: a 64×64 single image of `prompt` plus `extra` fields. */
+function generateMessage(prompt: string, extra: Record<string, unknown> = {}) {
+  return parseWebviewToHost({
+    type: 'generate',
+    prompt,
+    negativePrompt: '',
+    width: 64,
+    height: 64,
+    count: 1,
+    ...extra,
+  });
+}
+
 describe('LoRAs and embeddings next to the checkpoint picker', () => {
   it('maps checkpoint families to the base family adapters are labelled with', () => {
     assert.equal(checkpointBase('sd15'), 'SD 1.x');
@@ -90,13 +103,7 @@ describe('LoRAs and embeddings next to the checkpoint picker', () => {
   });
 
   it('turns the panel message into options: checkpoint, request loras, embeddings in the prompt', () => {
-    const parsed = parseWebviewToHost({
-      type: 'generate',
-      prompt: 'a fox',
-      negativePrompt: '',
-      width: 64,
-      height: 64,
-      count: 1,
+    const parsed = generateMessage('a fox', {
       model: 'sd15',
       loras: [
         { name: 'detail', weight: 0.7 },
@@ -122,40 +129,17 @@ describe('LoRAs and embeddings next to the checkpoint picker', () => {
       ],
     });
     // Without picks the request has no loras key at all (the daemon's default applies).
-    const plain = parseWebviewToHost({
-      type: 'generate',
-      prompt: 'x',
-      negativePrompt: '',
-      width: 64,
-      height: 64,
-      count: 1,
-    });
+    const plain = generateMessage('x');
     assert.ok(plain.ok && plain.message.type === 'generate');
     if (plain.ok && plain.message.type === 'generate')
       assert.equal('loras' in panelGenerateOptions(plain.message), false);
   });
 
   it('refuses out-of-range weights from the webview, naming the field and the limit', () => {
-    const bad = parseWebviewToHost({
-      type: 'generate',
-      prompt: 'x',
-      negativePrompt: '',
-      width: 64,
-      height: 64,
-      count: 1,
-      loras: [{ name: 'detail', weight: 5 }],
-    });
+    const bad = generateMessage('x', { loras: [{ name: 'detail', weight: 5 }] });
     assert.equal(bad.ok, false);
     if (!bad.ok) assert.match(bad.error, /^loras\.0\.weight: LoRA weight must be between -4 and 4/);
-    const badEmb = parseWebviewToHost({
-      type: 'generate',
-      prompt: 'x',
-      negativePrompt: '',
-      width: 64,
-      height: 64,
-      count: 1,
-      embeddings: [{ token: 'e', weight: -1, target: 'prompt' }],
-    });
+    const badEmb = generateMessage('x', { embeddings: [{ token: 'e', weight: -1, target: 'prompt' }] });
     assert.equal(badEmb.ok, false);
     if (!badEmb.ok)
       assert.match(badEmb.error, /^embeddings\.0\.weight: embedding weight must be between 0 and 4/);
