@@ -2,8 +2,8 @@
 // reused across jobs), prepare images per mode (resize, mask blur, "only masked" crop, outpaint canvas),
 // generate each image of the batch with its own seed, and return PNGs with A1111 metadata.
 // Must not know about sockets or queues; progress goes out through the hooks.
-import { createHash, randomInt } from 'node:crypto';
-import { createReadStream, existsSync, realpathSync } from 'node:fs';
+import { randomInt } from 'node:crypto';
+import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { parseExtraNetworks } from '../../shared/prompt/extra-networks.js';
@@ -20,7 +20,7 @@ import {
 } from '../images/image-codec.js';
 import { formatInfotext } from '../images/infotext.js';
 import { AdapterFileCache, loraNameOf, stampFile } from './adapters/adapter-files.js';
-import { AdapterHashCache, adapterInfotextFields } from './adapters/adapter-hashes.js';
+import { AdapterHashCache, adapterInfotextFields, sha256File } from './adapters/adapter-hashes.js';
 import { type AdapterRuntime, createAdapterRuntime } from './adapters/adapter-runtime.js';
 import { type AdapterDirs, resolveJobAdapters } from './adapters/job-adapters.js';
 import { latentPreview, type PreviewImage } from './denoise/latent-preview.js';
@@ -104,12 +104,6 @@ export interface PipelineServiceOptions {
    * not pay ORT's slow first runs per shape (arena growth; seconds on real models). Off in tests.
    */
   warmup?: boolean;
-}
-
-async function sha256Prefix(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex').slice(0, 10);
 }
 
 /** Latents (1,4,h,w) -> image (1,3,H,W) in [0,1]. */
@@ -274,7 +268,10 @@ export function createPipelineService(opts: PipelineServiceOptions): PipelineSer
     }
     const model = await loadModel(dir, createEngine, { logger: log, ...(name ? { name } : {}) });
     const unet = model.layout.files.unet!;
-    const hash = sha256Prefix(unet).catch(() => '');
+    // A1111's short model hash: the first 10 hex digits of the UNet file's sha256.
+    const hash = sha256File(unet)
+      .then((h) => h.slice(0, 10))
+      .catch(() => '');
     const adapters = createAdapterRuntime(model, {
       createEngine,
       files: adapterFiles,

@@ -21,24 +21,24 @@ export function addnetHash(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes.subarray(start)).digest('hex');
 }
 
-async function hashFile(file: string, skipSafetensorsHeader: boolean): Promise<string> {
-  let start = 0;
-  if (skipSafetensorsHeader) {
-    const fh = await open(file, 'r');
-    try {
-      const head = Buffer.alloc(8);
-      const { bytesRead } = await fh.read(head, 0, 8, 0);
-      if (bytesRead < 8) throw new Error(`${file} is not a safetensors file: shorter than 8 bytes`);
-      start = Number(8n + head.readBigUInt64LE(0));
-    } finally {
-      await fh.close();
-    }
-  }
+/** sha256 (full hex) of a file's bytes from `start` on, streamed (the pipeline's one file hasher). */
+export async function sha256File(file: string, start = 0): Promise<string> {
   const hash = createHash('sha256');
-  if (start < statSync(file).size) {
-    for await (const chunk of createReadStream(file, { start })) hash.update(chunk as Buffer);
-  }
+  for await (const chunk of createReadStream(file, { start })) hash.update(chunk as Buffer);
   return hash.digest('hex');
+}
+
+/** Where a .safetensors file's tensor data starts (after the 8-byte length and the JSON header). */
+async function safetensorsDataStart(file: string): Promise<number> {
+  const fh = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(8);
+    const { bytesRead } = await fh.read(head, 0, 8, 0);
+    if (bytesRead < 8) throw new Error(`${file} is not a safetensors file: shorter than 8 bytes`);
+    return Number(8n + head.readBigUInt64LE(0));
+  } finally {
+    await fh.close();
+  }
 }
 
 export class AdapterHashCache {
@@ -51,7 +51,10 @@ export class AdapterHashCache {
     let hit = this.hashes.get(key);
     if (!hit) {
       // .safetensors LoRAs get the addnet hash; anything else (A1111 does the same) the file's sha256.
-      hit = hashFile(abs, kind === 'lora' && /\.safetensors$/i.test(abs));
+      hit =
+        kind === 'lora' && /\.safetensors$/i.test(abs)
+          ? safetensorsDataStart(abs).then((start) => sha256File(abs, start))
+          : sha256File(abs);
       hit.catch(() => this.hashes.delete(key));
       this.hashes.set(key, hit);
     }
