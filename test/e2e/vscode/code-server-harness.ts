@@ -286,3 +286,23 @@ export async function openSidePanel(page: Page): Promise<FrameLocator> {
   await page.locator('.activitybar .action-item a[aria-label^="Stipple"]').first().click();
   return sidePanelView(page);
 }
+
+/** The side panel's notice line ('' when empty). */
+export async function noticeText(view: FrameLocator): Promise<string> {
+  return (await view.locator('#notice').textContent()) ?? '';
+}
+
+/** Waits until the side panel's prompt box reads `expected`. */
+export async function waitForPrompt(view: FrameLocator, what: string, expected: string): Promise<void> {
+  await waitFor(what, async () =>
+    (await view.locator('#prompt').inputValue()) === expected ? true : undefined,
+  );
+}
+
+/** Waits until the side panel's prompt box no longer reads `before`, and returns what it reads then. */
+export function waitForPromptChange(view: FrameLocator, what: string, before: string): Promise<string> {
+  return waitFor(what, async () => {
+    const v = await view.locator('#prompt').inputValue();
+    return v !== before ? v : undefined;
+  });
+}

@@ -24,6 +24,7 @@ import {
   chooseMenuItem,
   freePort,
   launchBrowser,
+  noticeText,
   openSidePanel,
   openWorkbench,
   pngsIn,
@@ -36,6 +37,7 @@ import {
   statusBarText,
   stippleSettings,
   waitFor,
+  waitForPromptChange,
 } from './code-server-harness';
 
 const reason = skipReason();
@@ -461,10 +463,7 @@ describe('VS Code extension in code-server', { skip: reason ?? false, timeout: 6
     await screenshot(page, '06-side-panel-findings');
     await view.locator('#fix-all').click();
     await view.locator('#proposal-accept').click(); // Fix all proposes a diff; Accept applies it
-    const fixed = await waitFor('the fixed prompt', async () => {
-      const v = await view.locator('#prompt').inputValue();
-      return v !== '(fox:2.5), fox, snow' ? v : undefined;
-    });
+    const fixed = await waitForPromptChange(view, 'the fixed prompt', '(fox:2.5), fox, snow');
     assert.equal(fixed, '(fox:1.4), snow');
     assert.notEqual(await view.locator('#negative').inputValue(), '', 'a negative prompt is suggested');
     await screenshot(page, '07-side-panel-fixed');
@@ -520,7 +519,7 @@ describe('VS Code extension in code-server', { skip: reason ?? false, timeout: 6
     await view.locator('#pull-cancel').waitFor({ state: 'visible', timeout: 60_000 });
     await view.locator('#pull-cancel').click();
     await waitFor('the cancelled download reported', async () =>
-      /cancel/i.test((await view.locator('#notice').textContent()) ?? '') ? true : undefined,
+      /cancel/i.test(await noticeText(view)) ? true : undefined,
     );
     await waitFor('the progress and Cancel hidden', async () =>
       !(await view.locator('#pull-progress').isVisible()) && !(await view.locator('#pull-cancel').isVisible())
@@ -551,12 +550,12 @@ describe('VS Code extension in code-server', { skip: reason ?? false, timeout: 6
       .evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value));
     assert.ok(values.includes('tiny') && values.length === 2, values.join(', '));
     await waitFor('the progress bar hidden', async () => !(await view.locator('#pull-progress').isVisible()));
-    assert.match((await view.locator('#notice').textContent()) ?? '', /installed/);
+    assert.match(await noticeText(view), /installed/);
   });
 
   it('Reverse prompt: a Stipple PNG gives its prompt back; a plain image gets a CLIP-proposed prompt', async () => {
     const view = sidePanelView(page);
-    const notice = async () => (await view.locator('#notice').textContent()) ?? '';
+    const notice = () => noticeText(view);
     const [fox] = pngsIn(path.join(workspace, 'assets/generated'), /^a-red-fox-\d+\.png$/);
     await view.locator('#reverse').click();
     await pickFileInDialog(

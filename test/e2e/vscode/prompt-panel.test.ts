@@ -28,6 +28,8 @@ import {
   statusBarText,
   stippleSettings,
   waitFor,
+  waitForPrompt,
+  waitForPromptChange,
 } from './code-server-harness';
 
 const reason = skipReason();
@@ -178,9 +180,7 @@ describe('VS Code side panel prompt editor', { skip: reason ?? false, timeout: 6
     assert.equal(await view.locator('#prompt').inputValue(), text, 'not applied yet');
     await screenshot(page, 'prompt-panel-02-fix-all-diff');
     await view.locator('#proposal-accept').click();
-    await waitFor('the fixed prompt', async () =>
-      (await view.locator('#prompt').inputValue()) === '(fox:1.4), snow' ? true : undefined,
-    );
+    await waitForPrompt(view, 'the fixed prompt', '(fox:1.4), snow');
     assert.notEqual(await view.locator('#negative').inputValue(), '');
     assert.equal(await view.locator('#proposal').isHidden(), true);
   });
@@ -197,10 +197,7 @@ describe('VS Code side panel prompt editor', { skip: reason ?? false, timeout: 6
     assert.equal(await view.locator('#prompt').inputValue(), original, 'not applied yet');
     await screenshot(page, 'prompt-panel-03-optimize-diff');
     await view.locator('#proposal-accept').click();
-    const optimized = await waitFor('the optimized prompt', async () => {
-      const v = await view.locator('#prompt').inputValue();
-      return v !== original ? v : undefined;
-    });
+    const optimized = await waitForPromptChange(view, 'the optimized prompt', original);
     assert.equal(optimized.split('a red fox').length - 1, 1, optimized);
     assert.ok(!optimized.includes('2.5'), optimized);
     assert.equal(await view.locator('#proposal').isHidden(), true);
@@ -224,11 +221,7 @@ describe('VS Code side panel prompt editor', { skip: reason ?? false, timeout: 6
     assert.equal(await view.locator('#prompt').inputValue(), 'a fox in snow', 'not applied yet');
     await screenshot(page, 'prompt-panel-04-rewrite-diff');
     await view.locator('#proposal-accept').click();
-    await waitFor('the rewritten prompt', async () =>
-      (await view.locator('#prompt').inputValue()) === 'a red fox in fresh snow, soft morning light'
-        ? true
-        : undefined,
-    );
+    await waitForPrompt(view, 'the rewritten prompt', 'a red fox in fresh snow, soft morning light');
     assert.equal(await view.locator('#negative').inputValue(), 'blurry');
 
     // A failing endpoint: the error in the notice, no proposal, the prompt as it was.
@@ -261,10 +254,7 @@ describe('VS Code side panel prompt editor', { skip: reason ?? false, timeout: 6
     assert.equal(await view.locator('#prompt').inputValue(), 'a lighthouse', 'not applied yet');
     assert.equal(await view.locator('#preset').inputValue(), id);
     await view.locator('#proposal-accept').click();
-    const prompt = await waitFor('the preset in the prompt', async () => {
-      const v = await view.locator('#prompt').inputValue();
-      return v !== 'a lighthouse' ? v : undefined;
-    });
+    const prompt = await waitForPromptChange(view, 'the preset in the prompt', 'a lighthouse');
     assert.ok(prompt.includes('a lighthouse') && prompt.length > 'a lighthouse'.length, prompt);
     assert.equal(await view.locator('#preset').inputValue(), '');
     assert.equal(await view.locator('#preset-into-prompt').isDisabled(), true);
@@ -290,9 +280,7 @@ describe('VS Code side panel prompt editor', { skip: reason ?? false, timeout: 6
     await view.locator('#negative').fill('');
     await view.locator('#size').selectOption('512x512');
     await entry.locator('button.use-prompt').click();
-    await waitFor('the restored prompt', async () =>
-      (await view.locator('#prompt').inputValue()) === 'a red fox, snow' ? true : undefined,
-    );
+    await waitForPrompt(view, 'the restored prompt', 'a red fox, snow');
     assert.equal(await view.locator('#negative').inputValue(), 'blurry');
     assert.equal(await view.locator('#size').inputValue(), '64x64');
     assert.equal(await view.locator('#model').inputValue(), 'tiny');
