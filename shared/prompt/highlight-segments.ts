@@ -35,3 +35,15 @@ export function highlightSegments(text: string, spans: readonly HighlightSpan[])
   }
   return out;
 }
+
+const SEVERITY_RANK: Record<string, number> = { error: 3, warning: 2, info: 1 };
+
+/** What a segment's <mark> carries: its finding codes (each once, space-separated) and the most severe finding's severity. */
+export function markData(segment: Segment): { codes: string; severity: string } {
+  return {
+    codes: [...new Set(segment.spans.map((s) => s.code))].join(' '),
+    severity: segment.spans
+      .map((s) => s.severity)
+      .reduce((a, b) => ((SEVERITY_RANK[b] ?? 0) > (SEVERITY_RANK[a] ?? 0) ? b : a)),
+  };
+}

@@ -4,9 +4,11 @@
 // `highlightSegments` (shared/prompt/highlight-segments.ts) is the pure half: the text cut at every span edge, each piece with the
 // findings that cover it.
 
-import { type HighlightSpan, highlightSegments } from '../../../../shared/prompt/highlight-segments';
-
-const SEVERITY_RANK: Record<string, number> = { error: 3, warning: 2, info: 1 };
+import {
+  type HighlightSpan,
+  highlightSegments,
+  markData,
+} from '../../../../shared/prompt/highlight-segments';
 
 export interface Highlighter {
   set(spans: readonly HighlightSpan[]): void;
@@ -31,10 +33,7 @@ export function attachHighlighter(area: HTMLTextAreaElement): Highlighter {
       if (seg.spans.length === 0) return document.createTextNode(seg.text);
       const mark = document.createElement('mark');
       mark.textContent = seg.text;
-      mark.dataset.codes = [...new Set(seg.spans.map((s) => s.code))].join(' ');
-      mark.dataset.severity = seg.spans
-        .map((s) => s.severity)
-        .reduce((a, b) => ((SEVERITY_RANK[b] ?? 0) > (SEVERITY_RANK[a] ?? 0) ? b : a));
+      Object.assign(mark.dataset, markData(seg));
       mark.title = seg.spans.map((s) => s.message).join('\n');
       return mark;
     });

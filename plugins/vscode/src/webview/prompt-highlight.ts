@@ -2,9 +2,11 @@
 // control, with a transparent background, on top of a mirror <div> that holds the same text in
 // the same font, padding and wrapping, the finding spans wrapped in <mark>. The cutting of the
 // text at the span edges is shared with the Figma panel (shared/prompt/highlight-segments.ts).
-import { type HighlightSpan, highlightSegments } from '../../../../shared/prompt/highlight-segments';
-
-const RANK: Record<string, number> = { info: 1, warning: 2, error: 3 };
+import {
+  type HighlightSpan,
+  highlightSegments,
+  markData,
+} from '../../../../shared/prompt/highlight-segments';
 
 export interface PromptHighlights {
   /** Draws these spans (of the text the box holds now); an empty list clears them. */
@@ -29,10 +31,7 @@ export function highlightBox(area: HTMLTextAreaElement): PromptHighlights {
       if (seg.spans.length === 0) return document.createTextNode(seg.text);
       const mark = document.createElement('mark');
       mark.textContent = seg.text;
-      mark.dataset.codes = [...new Set(seg.spans.map((s) => s.code))].join(' ');
-      let severity = 'info';
-      for (const s of seg.spans) if ((RANK[s.severity] ?? 0) > (RANK[severity] ?? 0)) severity = s.severity;
-      mark.dataset.severity = severity;
+      Object.assign(mark.dataset, markData(seg));
       return mark;
     });
     // Keeps a trailing newline's empty last line, as the textarea shows it.
