@@ -59,6 +59,32 @@ const MAX_HEADERS_COUNT = 100;
 /** Our clients never fragment messages; `ws` would allow 16384 one-byte fragments per message. */
 const MAX_FRAGMENTS_PER_MESSAGE = 1024;
 
+/**
+ * The pipeline process's environment: its execution providers (a set variable wins over config) and
+ * warm-up, where pipeline-worker-main.ts preloads the default model and warms it.
+ */
+async function pipelineEnv(
+  env: NodeJS.ProcessEnv,
+  config: DaemonConfig,
+  catalog: ModelCatalogView,
+  defaultModel: string | null,
+): Promise<NodeJS.ProcessEnv> {
+  const out: NodeJS.ProcessEnv = {
+    ...env,
+    STIPPLE_EXECUTION_PROVIDERS: env.STIPPLE_EXECUTION_PROVIDERS || config.executionProviders.join(','),
+  };
+  const warmup = env.STIPPLE_WARMUP ? /^(1|true|yes)$/i.test(env.STIPPLE_WARMUP) : config.warmup;
+  if (warmup && !env.STIPPLE_PRELOAD_MODEL) {
+    const chosen = await catalog.forJob(defaultModel ?? undefined).catch(() => undefined);
+    if (chosen) {
+      out.STIPPLE_PRELOAD_MODEL = chosen.dir;
+      out.STIPPLE_PRELOAD_MODEL_NAME = chosen.name;
+    }
+  }
+  out.STIPPLE_WARMUP = warmup ? '1' : '0';
+  return out;
+}
+
 export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const { config, logger, home } = o;
   const host = o.host ?? config.host;
@@ -78,26 +104,13 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const interrupted = await history.load();
   if (interrupted)
     logger.warn({ interrupted }, 'jobs interrupted by the previous shutdown were marked failed');
-  const models = new ModelManager({ home: home.data, logger, hub: hubConfigFromEnv(o.env ?? process.env) });
-  const catalog = new ModelCatalogView(models, config.defaultModel, home.data);
-  // The pipeline process reads its execution providers from the environment (a set variable wins over config).
   const env = o.env ?? process.env;
-  const workerEnv: NodeJS.ProcessEnv = {
-    ...env,
-    STIPPLE_EXECUTION_PROVIDERS: env.STIPPLE_EXECUTION_PROVIDERS || config.executionProviders.join(','),
-  };
-  // Warm-up: the pipeline process preloads the default model and warms it (pipeline-worker-main.ts).
-  const warmup = env.STIPPLE_WARMUP ? /^(1|true|yes)$/i.test(env.STIPPLE_WARMUP) : config.warmup;
-  if (warmup && !env.STIPPLE_PRELOAD_MODEL) {
-    const chosen = await catalog.forJob(undefined).catch(() => undefined);
-    if (chosen)
-      Object.assign(workerEnv, {
-        STIPPLE_PRELOAD_MODEL: chosen.dir,
-        STIPPLE_PRELOAD_MODEL_NAME: chosen.name,
-      });
-  }
-  workerEnv.STIPPLE_WARMUP = warmup ? '1' : '0';
-  const pipeline = o.pipeline ?? new WorkerSupervisor({ logger, env: workerEnv });
+  const models = new ModelManager({ home: home.data, logger, hub: hubConfigFromEnv(env) });
+  const catalog = new ModelCatalogView(models, config.defaultModel, home.data);
+  let defaultModel: string | null = await catalog.defaultModelId();
+  const pipeline =
+    o.pipeline ??
+    new WorkerSupervisor({ logger, env: await pipelineEnv(env, config, catalog, defaultModel) });
   const queue = new JobQueue({
     port: pipeline,
     history,
@@ -105,7 +118,6 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     limit: config.queueLimit,
     perClientLimit: config.perClientQueueLimit,
   });
-  let defaultModel: string | null = await catalog.defaultModelId();
   const sessions = new Set<ClientSession>();
 
   const ctx: SessionContext = {
