@@ -40,33 +40,9 @@ export function formatInfotext(p: InfotextParams): string {
   return `${p.prompt}${neg}\n${line}`;
 }
 
-/** Parses A1111 infotext into prompt, negative prompt and the key/value fields of the last line. */
-export function parseInfotext(text: string): {
-  prompt: string;
-  negativePrompt: string;
-  fields: Record<string, string>;
-} {
-  const lines = text.trim().split('\n');
-  let last = lines[lines.length - 1] ?? '';
-  const fieldRe = /\s*([\w ]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)/g;
-  const fields: Record<string, string> = {};
-  if ((last.match(fieldRe) ?? []).length >= 3) {
-    lines.pop();
-    for (const m of last.matchAll(fieldRe)) {
-      const v = m[2].trim();
-      fields[m[1].trim()] = v.startsWith('"') ? (JSON.parse(v) as string) : v;
-    }
-  } else {
-    last = '';
-  }
-  const prompt: string[] = [];
-  const negative: string[] = [];
-  let inNeg = false;
-  for (const l of lines) {
-    if (l.startsWith('Negative prompt:')) {
-      inNeg = true;
-      negative.push(l.slice('Negative prompt:'.length).trim());
-    } else (inNeg ? negative : prompt).push(l);
-  }
-  return { prompt: prompt.join('\n').trim(), negativePrompt: negative.join('\n').trim(), fields };
-}
+/**
+ * Parses A1111 infotext into prompt, negative prompt and the key/value fields of the last line: the
+ * plugins' parser (shared/prompt/a1111-parameters.ts), so a PNG reads back the same in the daemon
+ * (interrogate) and in both plugins.
+ */
+export { parseA1111Parameters as parseInfotext } from '../../shared/prompt/a1111-parameters';
