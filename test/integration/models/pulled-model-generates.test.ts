@@ -10,29 +10,18 @@ import { ModelManager } from '../../../companion/models/model-manager.js';
 import { createPipelineService, type GenerateInput } from '../../../companion/pipeline/pipeline-service.js';
 import { startFakeHub } from '../../helpers/fake-hub.js';
 import { fixturePath, skipNoFixtures } from '../../helpers/fixtures.js';
+import { tinyJobInput } from '../../helpers/tiny-job.js';
 
 function request(modelDir: string): GenerateInput {
-  return {
-    mode: 'txt2img',
+  return tinyJobInput(modelDir, {
     prompt: 'a lighthouse at dusk, (oil painting:1.2)',
     negativePrompt: 'blurry',
     sampler: 'euler_a',
-    steps: 3,
     cfg: 5,
     seed: 1234,
-    width: 64,
-    height: 64,
-    strength: 1,
-    batch: 1,
-    maskBlur: 4,
-    onlyMasked: false,
-    onlyMaskedPadding: 32,
-    resizeMode: 'fill',
-    quality: 'full',
-    modelDir,
     modelName: 'sd15-tiny',
     previewEvery: 0,
-  };
+  });
 }
 
 test('a pulled model generates the same image as the folder it was served from', {

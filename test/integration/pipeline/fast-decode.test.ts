@@ -24,33 +24,22 @@ import {
 } from '../../../companion/pipeline/vae/tiny-decoder.js';
 import { fixturePath, skipNoFixtures } from '../../helpers/fixtures.js';
 import { seededFloats } from '../../helpers/onnx-builder.js';
+import { tinyJobInput } from '../../helpers/tiny-job.js';
 import { type TinyTaesd, tinyTaesd, tinyTaesdRaw, toImage, writeTinyTaesd } from './tiny-taesd.js';
 
 const logger = pino({ level: 'silent' });
 const service = createPipelineService({ logger, preferredProviders: ['cpu'] });
 
-const job = (modelDir: string, over: Partial<GenerateInput> = {}): GenerateInput => ({
-  mode: 'txt2img',
-  prompt: 'a lighthouse',
-  negativePrompt: 'blurry',
-  sampler: 'euler',
-  steps: 3,
-  cfg: 7,
-  seed: 11,
-  width: 64,
-  height: 64,
-  strength: 1,
-  batch: 1,
-  maskBlur: 4,
-  onlyMasked: false,
-  onlyMaskedPadding: 32,
-  resizeMode: 'fill',
-  quality: 'fast',
-  modelDir,
-  modelName: 'tiny',
-  previewEvery: 0,
-  ...over,
-});
+const job = (modelDir: string, over: Partial<GenerateInput> = {}): GenerateInput =>
+  tinyJobInput(modelDir, {
+    prompt: 'a lighthouse',
+    negativePrompt: 'blurry',
+    seed: 11,
+    quality: 'fast',
+    modelName: 'tiny',
+    previewEvery: 0,
+    ...over,
+  });
 const hooks = { onStep: () => {}, isCancelled: () => false };
 
 describe('tiny decoder contract', { skip: skipNoFixtures }, () => {

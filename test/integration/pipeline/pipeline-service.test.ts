@@ -9,31 +9,21 @@ import { decodeRgb } from '../../../companion/images/image-codec.js';
 import type { GenerateInput } from '../../../companion/pipeline/generate-input.js';
 import { createPipelineService } from '../../../companion/pipeline/pipeline-service.js';
 import { fixturePath, skipNoFixtures } from '../../helpers/fixtures.js';
+import { tinyJobInput } from '../../helpers/tiny-job.js';
 
 const service = createPipelineService({ logger: pino({ level: 'silent' }), preferredProviders: ['cpu'] });
 after(() => service.unload());
 
 const asset = (n: string) => new Uint8Array(readFileSync(fixturePath('tiny-sd', 'goldens', 'assets', n)));
-const base = (model: string): GenerateInput => ({
-  mode: 'txt2img',
-  prompt: 'a [cat:dog:0.5]',
-  negativePrompt: '',
-  sampler: 'ddim',
-  steps: 2,
-  cfg: 7,
-  seed: 3,
-  width: 64,
-  height: 64,
-  strength: 1,
-  batch: 1,
-  maskBlur: 2,
-  onlyMasked: false,
-  onlyMaskedPadding: 4,
-  resizeMode: 'fill',
-  quality: 'full',
-  modelDir: fixturePath('tiny-sd', model),
-  modelName: model,
-});
+const base = (model: string): GenerateInput =>
+  tinyJobInput(fixturePath('tiny-sd', model), {
+    prompt: 'a [cat:dog:0.5]',
+    sampler: 'ddim',
+    steps: 2,
+    seed: 3,
+    maskBlur: 2,
+    onlyMaskedPadding: 4,
+  });
 const hooks = (log: unknown[] = [], cancelAfter = Number.POSITIVE_INFINITY) => ({
   onStep: (s: unknown) => void log.push(s),
   isCancelled: () => log.length >= cancelAfter,

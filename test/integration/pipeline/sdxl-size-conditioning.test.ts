@@ -11,33 +11,20 @@ import { validateGenerateInput } from '../../../companion/pipeline/generate-inpu
 import { createPipelineService } from '../../../companion/pipeline/pipeline-service.js';
 import { GenerateRequest } from '../../../shared/protocol/generate-request.js';
 import { fixturePath, skipNoFixtures } from '../../helpers/fixtures.js';
+import { tinyJobInput } from '../../helpers/tiny-job.js';
 
 const service = createPipelineService({ logger: pino({ level: 'silent' }), preferredProviders: ['cpu'] });
 after(() => service.unload());
 const hooks = { onStep: () => {}, isCancelled: () => false };
 
-const job = (model: string, over: Partial<GenerateInput> = {}): GenerateInput => ({
-  mode: 'txt2img',
-  prompt: 'a red bicycle',
-  negativePrompt: '',
-  sampler: 'euler',
-  steps: 3,
-  cfg: 5,
-  seed: 7,
-  width: 64,
-  height: 64,
-  strength: 1,
-  batch: 1,
-  maskBlur: 4,
-  onlyMasked: false,
-  onlyMaskedPadding: 32,
-  resizeMode: 'fill',
-  quality: 'full',
-  modelDir: fixturePath('tiny-sd', model),
-  modelName: model,
-  previewEvery: 0,
-  ...over,
-});
+const job = (model: string, over: Partial<GenerateInput> = {}): GenerateInput =>
+  tinyJobInput(fixturePath('tiny-sd', model), {
+    prompt: 'a red bicycle',
+    cfg: 5,
+    seed: 7,
+    previewEvery: 0,
+    ...over,
+  });
 
 describe('SDXL size conditioning', () => {
   it('time ids follow diffusers: (original h,w) + (crop top,left) + (target h,w), defaults = output size', () => {

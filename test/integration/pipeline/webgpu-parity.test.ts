@@ -12,6 +12,7 @@ import { type Engine, isDeviceTensor } from '../../../companion/pipeline/runtime
 import { availableProviders, createOrtEngine } from '../../../companion/pipeline/runtime/ort-engine.js';
 import type { PromptPiece } from '../../../shared/prompt/prompt-chunks.js';
 import { fixturePath, skipNoFixtures } from '../../helpers/fixtures.js';
+import { tinyJobInput } from '../../helpers/tiny-job.js';
 
 const required = process.env.STIPPLE_REQUIRE_WEBGPU === '1';
 const TOLERANCE = 1e-4;
@@ -161,26 +162,14 @@ describe('WebGPU matches CPU on the tiny models', { skip: skipNoFixtures, timeou
     });
     try {
       const out = await service.generate(
-        {
-          mode: 'txt2img',
+        tinyJobInput(fixturePath('tiny-sd', 'sd15-tiny'), {
           prompt: 'a cat',
-          negativePrompt: '',
           sampler: 'ddim',
           steps: 1,
-          cfg: 7,
           seed: 5,
-          width: 64,
-          height: 64,
-          strength: 1,
-          batch: 1,
           maskBlur: 2,
-          onlyMasked: false,
           onlyMaskedPadding: 4,
-          resizeMode: 'fill',
-          quality: 'full',
-          modelDir: fixturePath('tiny-sd', 'sd15-tiny'),
-          modelName: 'sd15-tiny',
-        },
+        }),
         { onStep: () => {}, isCancelled: () => false },
       );
       assert.equal(out.executionProvider, 'webgpu');
